@@ -1,0 +1,55 @@
+"""Rich renderings of job results for the terminal (one screen each)."""
+
+from __future__ import annotations
+
+import math
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from vigil.jobs.baseline import BaselineResult
+
+__all__ = ["baseline_summary"]
+
+
+def _num(x: float | None) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{x:.6g}"
+
+
+def baseline_summary(result: BaselineResult, *, max_rows: int = 40) -> Group:
+    """A table of features (type, completeness, min/mean/max or distinct values) and totals."""
+    stats = result.dataset_statistics
+    table = Table(title=f"Baseline: {stats.item_count:,} rows, {len(stats.columns)} features")
+    for name, justify in [
+        ("feature", "left"),
+        ("type", "left"),
+        ("complete", "right"),
+        ("min", "right"),
+        ("mean", "right"),
+        ("max", "right"),
+        ("distinct / domain", "right"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for col in stats.columns[:max_rows]:
+        completeness = f"{col.completeness:.1%}" if col.num_present + col.num_missing else "–"
+        if col.numeric is not None:
+            row = [_num(col.numeric.min), _num(col.numeric.mean), _num(col.numeric.max), ""]
+        else:
+            row = ["", "", "", _num(col.distinct_count)]
+        table.add_row(col.name, col.inferred_type.value, completeness, *row)
+    lines: list[Table | Text] = [table]
+    if len(stats.columns) > max_rows:
+        lines.append(Text(f"… and {len(stats.columns) - max_rows} more features"))
+    if result.malformed.count:
+        lines.append(Text(f"{result.malformed.count} malformed rows skipped:", style="yellow"))
+        for url, line, message in result.malformed.examples:
+            where = url if line is None else f"{url}:{line}"
+            lines.append(Text(f"  {where}: {message}"))
+    footer = f"{result.partitions} partitions in {result.seconds:.2f} s"
+    if result.statistics_url:
+        footer += f"; wrote {result.statistics_url} and {result.constraints_url}"
+    lines.append(Text(footer, style="dim"))
+    return Group(*lines)

@@ -1,0 +1,194 @@
+"""Data-type inference for baselining, following Deequ's DataType analyzer.
+
+SageMaker's analyzer is built on Deequ 2.0.2 (spec/sagemaker-model-monitor.md §2.2). Each
+non-null *text* value is classified by three regular expressions
+(``catalyst/StatefulDataType.scala``)::
+
+    INTEGRAL   ^(-|\\+)? ?\\d+$
+    FRACTIONAL ^(-|\\+)? ?\\d+((\\.\\d+)|((?:\\.\\d+)?[Ee][-+]?\\d+))$
+    BOOLEAN    ^(true|false)$
+
+anything else is String, and a null is Unknown. Typed (Arrow) input skips the regexes: integer
+columns are Integral, floating-point columns Fractional, booleans Boolean.
+
+A column's type from its counts (:func:`infer_type`): all Unknown → Unknown; any String, or
+Boolean mixed with numbers → String; any Boolean → Boolean; any Fractional → Fractional; else
+Integral. Vigil reports Boolean columns as String in statistics.json, since SageMaker's schema
+has no Boolean (see :func:`sagemaker_type`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from vigil.types import InferredType
+
+__all__ = [
+    "BOOLEAN_PATTERN",
+    "FRACTIONAL_PATTERN",
+    "INTEGRAL_PATTERN",
+    "TypeCounts",
+    "count_types",
+    "infer_type",
+    "numeric_values",
+    "sagemaker_type",
+]
+
+INTEGRAL_PATTERN = r"^(-|\+)? ?\d+$"
+FRACTIONAL_PATTERN = r"^(-|\+)? ?\d+((\.\d+)|((?:\.\d+)?[Ee][-+]?\d+))$"
+BOOLEAN_PATTERN = r"^(true|false)$"
+
+
+@dataclass(frozen=True)
+class TypeCounts:
+    """How many values of a column fell in each Deequ type class.
+
+    Attributes
+    ----------
+    unknown, integral, fractional, boolean, string : int
+        Counts of null, integral, fractional, boolean and other values.
+    """
+
+    unknown: int = 0
+    integral: int = 0
+    fractional: int = 0
+    boolean: int = 0
+    string: int = 0
+
+    def __add__(self, other: TypeCounts) -> TypeCounts:
+        return TypeCounts(
+            self.unknown + other.unknown,
+            self.integral + other.integral,
+            self.fractional + other.fractional,
+            self.boolean + other.boolean,
+            self.string + other.string,
+        )
+
+    @property
+    def present(self) -> int:
+        """Number of non-null values."""
+        return self.integral + self.fractional + self.boolean + self.string
+
+    def count_of(self, inferred: InferredType) -> int:
+        """Values of one type class. A Fractional type also accepts Integral values."""
+        if inferred is InferredType.INTEGRAL:
+            return self.integral
+        if inferred is InferredType.FRACTIONAL:
+            return self.fractional + self.integral
+        if inferred is InferredType.BOOLEAN:
+            return self.boolean
+        if inferred is InferredType.STRING:
+            return self.present
+        return self.unknown
+
+
+def _is_text(type_: pa.DataType) -> bool:
+    return bool(pa.types.is_string(type_) or pa.types.is_large_string(type_))
+
+
+def count_types(values: pa.Array | pa.ChunkedArray) -> TypeCounts:
+    """Classify every value of one column into Deequ's type classes.
+
+    Parameters
+    ----------
+    values : pyarrow Array or ChunkedArray of length n_rows
+        Text columns are matched against the Deequ regexes; numeric and boolean Arrow types are
+        classified by their type; any other type (dates, lists…) counts as String.
+
+    Returns
+    -------
+    TypeCounts
+    """
+    n = len(values)
+    nulls = values.null_count
+    present = n - nulls
+    type_ = values.type
+    if pa.types.is_dictionary(type_):
+        values = values.cast(type_.value_type)
+        type_ = type_.value_type
+    if pa.types.is_null(type_):
+        return TypeCounts(unknown=n)
+    if pa.types.is_integer(type_):
+        return TypeCounts(unknown=nulls, integral=present)
+    if pa.types.is_floating(type_) or pa.types.is_decimal(type_):
+        if pa.types.is_floating(type_):
+            nan = int(pc.sum(pc.is_nan(values)).as_py() or 0)
+            return TypeCounts(unknown=nulls + nan, fractional=present - nan)
+        return TypeCounts(unknown=nulls, fractional=present)
+    if pa.types.is_boolean(type_):
+        return TypeCounts(unknown=nulls, boolean=present)
+    if not _is_text(type_):
+        return TypeCounts(unknown=nulls, string=present)
+    integral = _count_matches(values, INTEGRAL_PATTERN)
+    fractional = _count_matches(values, FRACTIONAL_PATTERN)
+    boolean = _count_matches(values, BOOLEAN_PATTERN)
+    return TypeCounts(
+        unknown=nulls,
+        integral=integral,
+        fractional=fractional,
+        boolean=boolean,
+        string=present - integral - fractional - boolean,
+    )
+
+
+def _count_matches(values: pa.Array | pa.ChunkedArray, pattern: str) -> int:
+    return int(pc.sum(pc.match_substring_regex(values, pattern)).as_py() or 0)
+
+
+def numeric_values(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """The numeric values of one column as float64, nulls and non-numeric text dropped.
+
+    Parameters
+    ----------
+    values : pyarrow Array or ChunkedArray of length n_rows
+
+    Returns
+    -------
+    ndarray of shape (n_numeric,), float64
+        For text columns, the values matching the Integral or Fractional pattern, parsed
+        (a space after the sign, allowed by the pattern, is removed first). NaN floats are
+        dropped (they count as missing).
+    """
+    type_ = values.type
+    if pa.types.is_dictionary(type_):
+        values = values.cast(type_.value_type)
+        type_ = type_.value_type
+    if pa.types.is_integer(type_) or pa.types.is_floating(type_) or pa.types.is_decimal(type_):
+        arr = pc.drop_null(values).cast(pa.float64())
+        out = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)
+        return out[~np.isnan(out)] if pa.types.is_floating(type_) else out
+    if not _is_text(type_):
+        return np.empty(0, dtype=np.float64)
+    mask = pc.or_(
+        pc.match_substring_regex(values, INTEGRAL_PATTERN),
+        pc.match_substring_regex(values, FRACTIONAL_PATTERN),
+    )
+    numeric = pc.filter(values, mask)
+    if len(numeric) == 0:
+        return np.empty(0, dtype=np.float64)
+    numeric = pc.replace_substring(numeric, " ", "")
+    arr = numeric.cast(pa.float64())
+    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def infer_type(counts: TypeCounts) -> InferredType:
+    """A column's type from its value counts, by Deequ's rule (see the module docstring)."""
+    if counts.present == 0:
+        return InferredType.UNKNOWN
+    numbers = counts.integral + counts.fractional
+    if counts.string > 0 or (counts.boolean > 0 and numbers > 0):
+        return InferredType.STRING
+    if counts.boolean > 0:
+        return InferredType.BOOLEAN
+    if counts.fractional > 0:
+        return InferredType.FRACTIONAL
+    return InferredType.INTEGRAL
+
+
+def sagemaker_type(inferred: InferredType) -> InferredType:
+    """The type written to statistics.json: Boolean is reported as String (SageMaker has none)."""
+    return InferredType.STRING if inferred is InferredType.BOOLEAN else inferred

@@ -1,0 +1,98 @@
+"""The local engine: run a partition function over partitions in a process pool and merge.
+
+The same partition function serves every engine: it takes one partition and returns a
+serialisable, mergeable result (a profile). Here the partitions run in ``workers`` processes
+(``workers=1`` runs in this process, with no pool); results are merged as a balanced tree, in
+partition order, so the outcome does not depend on which worker finished first.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+from vigil.errors import InvalidParameterError
+
+__all__ = ["map_partitions", "tree_reduce"]
+
+P = TypeVar("P")
+R = TypeVar("R")
+
+
+def map_partitions(
+    fn: Callable[[P], R],
+    partitions: Sequence[P],
+    *,
+    workers: int = 1,
+    on_result: Callable[[int], None] | None = None,
+) -> list[R]:
+    """Apply ``fn`` to every partition, in ``workers`` processes, keeping partition order.
+
+    Parameters
+    ----------
+    fn : callable
+        A picklable, module-level function of one partition.
+    partitions : sequence of picklable partitions
+    workers : int, default=1
+        Worker processes; 1 runs in the calling process.
+    on_result : callable, optional
+        Called with the number of finished partitions after each one (progress display).
+
+    Returns
+    -------
+    list
+        ``[fn(p) for p in partitions]``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``workers`` < 1.
+    Exception
+        The first exception raised by ``fn``, re-raised unchanged (remaining work is cancelled).
+    """
+    if workers < 1:
+        raise InvalidParameterError(
+            f"workers of map_partitions must be >= 1. Got {workers!r} instead.", field="workers"
+        )
+    if workers == 1 or len(partitions) <= 1:
+        results = []
+        for i, part in enumerate(partitions):
+            results.append(fn(part))
+            if on_result is not None:
+                on_result(i + 1)
+        return results
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=min(workers, len(partitions)), mp_context=context) as pool:
+        futures = [pool.submit(fn, part) for part in partitions]
+        try:
+            results = []
+            for i, future in enumerate(futures):
+                results.append(future.result())
+                if on_result is not None:
+                    on_result(i + 1)
+            return results
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
+def tree_reduce(merge: Callable[[R, R], R], items: Iterable[R]) -> R:
+    """Combine items pairwise as a balanced tree: ``merge(merge(a, b), merge(c, d))``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``items`` is empty.
+    """
+    level = list(items)
+    if not level:
+        raise InvalidParameterError("items of tree_reduce must not be empty.", field="items")
+    while len(level) > 1:
+        paired = [merge(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        if len(level) % 2:
+            paired.append(level[-1])
+        level = paired
+    return level[0]

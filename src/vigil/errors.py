@@ -1,0 +1,114 @@
+"""The Vigil error tree.
+
+Every error Vigil raises on purpose derives from :class:`VigilError` and, where one fits, from
+the builtin it refines, so ``except ValueError`` keeps working for callers who do not know Vigil::
+
+    VigilError
+    ├── InputError (ValueError)            bad input from a user: the shells map it to exit code 2 / HTTP 4xx
+    │   ├── DatasetNotFoundError (FileNotFoundError)   a path, glob or URL that matches nothing
+    │   ├── DatasetFormatError                          a file that cannot be parsed as its declared format
+    │   │   └── MalformedRowError                       one row/record that is wrong (path, line, field)
+    │   ├── EmptyDatasetError                           a dataset with no rows
+    │   ├── DocumentError                               a statistics/constraints/violations JSON that is invalid
+    │   └── InvalidParameterError (TypeError)           an argument outside its documented domain
+    ├── SketchError (ValueError)           an operation on sketches that cannot be done (e.g. merge of unlike k)
+    └── StorageError (OSError)             an object store or database that failed underneath us
+
+Each error carries its context as attributes (``path``, ``line``, ``field``) so that a shell can
+render it without parsing the message. The shells map errors to exit codes / HTTP statuses once:
+``vigil.cli.main`` for the CLI.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "DatasetFormatError",
+    "DatasetNotFoundError",
+    "DocumentError",
+    "EmptyDatasetError",
+    "InputError",
+    "InvalidParameterError",
+    "MalformedRowError",
+    "SketchError",
+    "StorageError",
+    "VigilError",
+]
+
+
+class VigilError(Exception):
+    """Root of every error Vigil raises on purpose.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong, in words a user can act on.
+    path : str, optional
+        The file or URL concerned.
+    line : int, optional
+        1-based line (or record) number inside ``path``.
+    field : str, optional
+        The column, key or parameter concerned.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.field = field
+
+    def __str__(self) -> str:
+        where = []
+        if self.path is not None:
+            where.append(self.path if self.line is None else f"{self.path}:{self.line}")
+        elif self.line is not None:
+            where.append(f"line {self.line}")
+        if self.field is not None:
+            where.append(f"field {self.field!r}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class InputError(VigilError, ValueError):
+    """Input given by a user is wrong; retrying with the same input fails the same way."""
+
+
+class DatasetNotFoundError(InputError, FileNotFoundError):
+    """A dataset path, directory, glob or URL matches no file."""
+
+
+class DatasetFormatError(InputError):
+    """A file cannot be read as the format it was declared to have."""
+
+
+class MalformedRowError(DatasetFormatError):
+    """One row or record is malformed (wrong field count, unparsable JSON, bad encoding)."""
+
+
+class EmptyDatasetError(InputError):
+    """A dataset (or an analysis window) holds no rows."""
+
+
+class DocumentError(InputError):
+    """A statistics.json, constraints.json or violations document is not valid."""
+
+
+class InvalidParameterError(InputError, TypeError):
+    """A parameter is outside its documented domain.
+
+    Messages follow ``"<param> of <fn> must be <expected>. Got <value> instead."``.
+    """
+
+
+class SketchError(VigilError, ValueError):
+    """A sketch operation cannot be performed (for example merging sketches of different k)."""
+
+
+class StorageError(VigilError, OSError):
+    """An object store or metadata store failed underneath an otherwise valid request."""

@@ -1,0 +1,530 @@
+"""Tabular datasets (CSV, JSON Lines, Parquet) split into partitions and read as Arrow batches.
+
+Partitions are what the engines hand to workers: a whole file, a range of Parquet row groups, or
+a byte range of an uncompressed CSV / JSON Lines file cut at line boundaries. Each partition is
+read as a stream of Arrow record batches, so memory stays bounded by the batch size whatever the
+size of the input.
+
+CSV follows Spark's reader as SageMaker uses it (spec/sagemaker-model-monitor.md §8): with a
+header the names come from the first line of each file; without one, columns are named
+``_c0, _c1, …``; every field is read as text (the profile infers types with Deequ's regexes) and
+an empty field is null. Byte-range splitting assumes no record contains a newline inside quotes;
+pass ``split_files=False`` to :func:`plan_partitions` for such files.
+
+JSON Lines rows are flat objects; keys become columns. A block whose values change type between
+rows is read value by value, every value rendered as its JSON text, so the profile's type
+inference sees ``1`` as Integral and ``"a"`` as String.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from vigil.errors import DatasetFormatError, EmptyDatasetError, InvalidParameterError, MalformedRowError
+from vigil.storage.objectstore import InputFile, filesystem_for, open_input, resolve_inputs
+from vigil.types import DatasetFormat, OnMalformed
+
+__all__ = [
+    "DEFAULT_PARTITION_BYTES",
+    "MAX_REPORTED_MALFORMED",
+    "MalformedReport",
+    "Partition",
+    "TabularSource",
+    "plan_partitions",
+    "read_partition",
+]
+
+DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024
+"""Target size of one partition, in bytes (before decompression)."""
+
+MAX_REPORTED_MALFORMED = 20
+"""Malformed rows reported by file and line; the rest are only counted."""
+
+_BATCH_ROWS = 131_072
+_COMPRESSED = (".gz", ".bz2", ".xz", ".zst", ".zstd", ".lz4", ".snappy")
+_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "csv": (".csv", ".tsv", ".txt"),
+    "json": (".json", ".jsonl", ".ndjson"),
+    "parquet": (".parquet", ".pq"),
+}
+
+
+@dataclass(frozen=True)
+class TabularSource:
+    """Where a dataset is and how it is encoded.
+
+    Attributes
+    ----------
+    inputs : tuple of str
+        Paths, directories, globs or fsspec URLs.
+    format : {"csv", "json", "parquet"}
+    header : bool, default=True
+        CSV only: the first line of each file holds the column names.
+    delimiter : str, default=","
+        CSV only.
+    storage_options : mapping, optional
+        Passed to fsspec.
+    """
+
+    inputs: tuple[str, ...]
+    format: DatasetFormat
+    header: bool = True
+    delimiter: str = ","
+    storage_options: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One unit of work: a file, Parquet row groups of a file, or a byte range of a file.
+
+    Attributes
+    ----------
+    url : str
+    source : TabularSource
+    row_groups : tuple of int or None
+        Parquet row groups to read (None: all).
+    start, end : int or None
+        Byte range ``[start, end)`` of an uncompressed text file, aligned to line starts.
+    column_names : tuple of str or None
+        CSV: the names for every partition of the file (from its header or ``_c0…``).
+    """
+
+    url: str
+    source: TabularSource
+    row_groups: tuple[int, ...] | None = None
+    start: int | None = None
+    end: int | None = None
+    column_names: tuple[str, ...] | None = None
+
+
+@dataclass
+class MalformedReport:
+    """Malformed rows met while reading: a count and the first few with file and line.
+
+    Attributes
+    ----------
+    count : int
+        Rows skipped.
+    examples : list of (url, line or None, message)
+        At most ``MAX_REPORTED_MALFORMED`` of them, in reading order.
+    """
+
+    count: int = 0
+    examples: list[tuple[str, int | None, str]] = field(default_factory=list)
+
+    def add(self, url: str, line: int | None, message: str) -> None:
+        """Count one malformed row, keeping it as an example while there is room."""
+        self.count += 1
+        if len(self.examples) < MAX_REPORTED_MALFORMED:
+            self.examples.append((url, line, message))
+
+    def merge(self, other: MalformedReport) -> None:
+        """Add another partition's report into this one."""
+        self.count += other.count
+        room = MAX_REPORTED_MALFORMED - len(self.examples)
+        self.examples.extend(other.examples[: max(room, 0)])
+
+
+def _is_compressed(url: str) -> bool:
+    return url.lower().endswith(_COMPRESSED)
+
+
+def plan_partitions(
+    source: TabularSource,
+    *,
+    target_bytes: int = DEFAULT_PARTITION_BYTES,
+    split_files: bool = True,
+) -> list[Partition]:
+    """Resolve a dataset's inputs and cut them into partitions of about ``target_bytes``.
+
+    Parameters
+    ----------
+    source : TabularSource
+    target_bytes : int, default=DEFAULT_PARTITION_BYTES
+        Wanted partition size in bytes; Parquet partitions are whole row groups, text ones are
+        cut at the first line start after each multiple of this size.
+    split_files : bool, default=True
+        Cut large uncompressed text files into byte ranges.
+
+    Returns
+    -------
+    list of Partition
+        In file order, then in order within each file.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If the inputs match no file.
+    DatasetFormatError
+        If a file cannot be opened as its format (e.g. not Parquet).
+    InvalidParameterError
+        If ``target_bytes`` < 1.
+    """
+    if target_bytes < 1:
+        raise InvalidParameterError(
+            f"target_bytes of plan_partitions must be >= 1. Got {target_bytes!r} instead.",
+            field="target_bytes",
+        )
+    files = resolve_inputs(
+        list(source.inputs),
+        extensions=_EXTENSIONS[source.format],
+        storage_options=source.storage_options,
+    )
+    parts: list[Partition] = []
+    for f in files:
+        if source.format == "parquet":
+            parts.extend(_parquet_partitions(f, source, target_bytes))
+        else:
+            parts.extend(_text_partitions(f, source, target_bytes, split_files))
+    return parts
+
+
+def _parquet_partitions(f: InputFile, source: TabularSource, target: int) -> list[Partition]:
+    fs, path = filesystem_for(f.url, source.storage_options)
+    try:
+        with fs.open(path, "rb") as handle:
+            meta = pq.ParquetFile(handle).metadata
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DatasetFormatError(f"cannot read as Parquet: {exc}", path=f.url) from exc
+    parts: list[Partition] = []
+    group: list[int] = []
+    size = 0
+    for i in range(meta.num_row_groups):
+        group.append(i)
+        size += meta.row_group(i).total_byte_size
+        if size >= target:
+            parts.append(Partition(f.url, source, row_groups=tuple(group)))
+            group, size = [], 0
+    if group or not parts:
+        parts.append(Partition(f.url, source, row_groups=tuple(group)))
+    return parts
+
+
+def _text_partitions(
+    f: InputFile, source: TabularSource, target: int, split: bool
+) -> list[Partition]:
+    names = _csv_column_names(f, source) if source.format == "csv" else None
+    if not split or _is_compressed(f.url) or f.size <= target:
+        return [Partition(f.url, source, column_names=names)]
+    fs, path = filesystem_for(f.url, source.storage_options)
+    cuts = [0]
+    with fs.open(path, "rb") as handle:
+        for b in range(target, f.size, target):
+            if b <= cuts[-1]:
+                continue
+            cut = _next_line_start(handle, b, f.size)
+            if cut < f.size and cut > cuts[-1]:
+                cuts.append(cut)
+    cuts.append(f.size)
+    return [
+        Partition(f.url, source, start=a, end=b, column_names=names)
+        for a, b in zip(cuts, cuts[1:], strict=False)
+        if b > a
+    ]
+
+
+def _next_line_start(handle: Any, pos: int, size: int) -> int:
+    handle.seek(pos - 1)
+    while True:
+        chunk = handle.read(1 << 16)
+        if not chunk:
+            return size
+        nl = chunk.find(b"\n")
+        if nl >= 0:
+            return int(handle.tell() - len(chunk) + nl + 1)
+
+
+def _csv_column_names(f: InputFile, source: TabularSource) -> tuple[str, ...]:
+    with open_input(f.url, storage_options=source.storage_options) as handle:
+        first = handle.readline()
+    if not first.strip():
+        raise EmptyDatasetError("the file is empty (no header or rows)", path=f.url)
+    text = first.decode("utf-8-sig", errors="replace").rstrip("\r\n")
+    fields = next(csv.reader([text], delimiter=source.delimiter))
+    if not source.header:
+        return tuple(f"_c{i}" for i in range(len(fields)))
+    if any(not name for name in fields):
+        blank = fields.index("")
+        raise DatasetFormatError(
+            f"header field {blank} (0-based) is empty; every column needs a name",
+            path=f.url,
+            line=1,
+        )
+    if len(set(fields)) != len(fields):
+        dupes = sorted({x for x in fields if fields.count(x) > 1})
+        raise DatasetFormatError(f"header repeats column names {dupes}", path=f.url, line=1)
+    return tuple(fields)
+
+
+class _RangeStream(io.RawIOBase):
+    """A read-only view of bytes ``[start, end)`` of a seekable file."""
+
+    def __init__(self, handle: Any, start: int, end: int) -> None:
+        self._handle = handle
+        self._left = end - start
+        handle.seek(start)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._left <= 0:
+            return 0
+        view = memoryview(buffer)
+        data = self._handle.read(min(len(view), self._left))
+        n = len(data)
+        view[:n] = data
+        self._left -= n
+        return n
+
+
+def _open_partition(part: Partition) -> Any:
+    """A context manager yielding a binary stream of the partition's bytes."""
+    if part.start is None or part.end is None:
+        return open_input(part.url, storage_options=part.source.storage_options)
+    fs, path = filesystem_for(part.url, part.source.storage_options)
+
+    class _Ctx:
+        def __enter__(self) -> io.BufferedReader:
+            self._raw = fs.open(path, "rb")
+            return io.BufferedReader(_RangeStream(self._raw, part.start, part.end), 1 << 20)
+
+        def __exit__(self, *exc: object) -> None:
+            self._raw.close()
+
+    return _Ctx()
+
+
+def read_partition(
+    part: Partition,
+    *,
+    on_malformed: OnMalformed = "fail",
+    report: MalformedReport | None = None,
+    batch_rows: int = _BATCH_ROWS,
+) -> Iterator[pa.RecordBatch]:
+    """Stream the rows of one partition as Arrow record batches.
+
+    Parameters
+    ----------
+    part : Partition
+    on_malformed : {"fail", "skip"}, default="fail"
+        A malformed row (wrong number of CSV fields, invalid JSON, not an object) stops the
+        read with :class:`MalformedRowError`, or is skipped and counted in ``report``.
+    report : MalformedReport, optional
+        Receives skipped rows; required for ``on_malformed="skip"`` to be observable.
+    batch_rows : int
+        Rows per batch for Parquet and the target for text formats.
+
+    Yields
+    ------
+    pyarrow.RecordBatch
+
+    Raises
+    ------
+    MalformedRowError
+        With ``on_malformed="fail"``: names the file, the 1-based line and what was wrong.
+    DatasetFormatError
+        If the file cannot be parsed at all as its format.
+    """
+    report = report if report is not None else MalformedReport()
+    fmt = part.source.format
+    if fmt == "parquet":
+        yield from _read_parquet(part, batch_rows)
+    elif fmt == "csv":
+        yield from _read_csv(part, on_malformed, report)
+    else:
+        yield from _read_json_lines(part, on_malformed, report)
+
+
+def _read_parquet(part: Partition, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    fs, path = filesystem_for(part.url, part.source.storage_options)
+    with fs.open(path, "rb") as handle:
+        try:
+            pf = pq.ParquetFile(handle)
+            groups = list(part.row_groups) if part.row_groups is not None else None
+            if groups == []:
+                return
+            yield from pf.iter_batches(batch_size=batch_rows, row_groups=groups)
+        except pa.ArrowInvalid as exc:
+            raise DatasetFormatError(f"cannot read as Parquet: {exc}", path=part.url) from exc
+
+
+def _first_line_of(part: Partition) -> int:
+    """1-based line number, in the file, of the partition's first byte."""
+    if not part.start:
+        return 1
+    fs, path = filesystem_for(part.url, part.source.storage_options)
+    count = 0
+    with fs.open(path, "rb") as handle:
+        left = part.start
+        while left > 0:
+            chunk = handle.read(min(left, 1 << 22))
+            if not chunk:
+                break
+            count += chunk.count(b"\n")
+            left -= len(chunk)
+    return count + 1
+
+
+def _locate_lines(part: Partition, texts: Sequence[str], skip_header: bool) -> list[int | None]:
+    """Line numbers of rows whose text is known, found by one pass over the partition."""
+    found: list[int | None] = [None] * len(texts)
+    if not texts:
+        return found
+    line_no = _first_line_of(part)
+    i = 0
+    with _open_partition(part) as stream:
+        for raw in stream:
+            text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            if not (skip_header and line_no == 1) and text == texts[i]:
+                found[i] = line_no
+                i += 1
+                if i == len(texts):
+                    break
+            line_no += 1
+    return found
+
+
+def _read_csv(
+    part: Partition, on_malformed: OnMalformed, report: MalformedReport
+) -> Iterator[pa.RecordBatch]:
+    names = list(part.column_names or ())
+    bad: list[tuple[str, str]] = []
+    skip_header = part.source.header and not part.start
+
+    def on_invalid(row: pacsv.InvalidRow) -> Literal["skip", "error"]:
+        bad.append(
+            (
+                row.text,
+                f"expected {row.expected_columns} fields, got {row.actual_columns}",
+            )
+        )
+        return "skip" if on_malformed == "skip" else "error"
+
+    read_options = pacsv.ReadOptions(
+        column_names=names, skip_rows=1 if skip_header else 0, block_size=1 << 24
+    )
+    parse_options = pacsv.ParseOptions(
+        delimiter=part.source.delimiter, invalid_row_handler=on_invalid, newlines_in_values=False
+    )
+    convert_options = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in names},
+        strings_can_be_null=True,
+        null_values=[""],
+        quoted_strings_can_be_null=True,
+    )
+    reported = 0
+    try:
+        with _open_partition(part) as stream:
+            try:
+                reader = pacsv.open_csv(
+                    stream,
+                    read_options=read_options,
+                    parse_options=parse_options,
+                    convert_options=convert_options,
+                )
+            except StopIteration:
+                return
+            for batch in reader:
+                if batch.num_rows:
+                    yield batch
+    except pa.ArrowInvalid as exc:
+        if bad and on_malformed == "fail":
+            text, why = bad[0]
+            line = _locate_lines(part, [text], skip_header)[0]
+            raise MalformedRowError(
+                f"malformed CSV row ({why}): {text[:200]!r}", path=part.url, line=line
+            ) from exc
+        if "Empty CSV file" in str(exc):
+            return
+        raise DatasetFormatError(f"cannot parse as CSV: {exc}", path=part.url) from exc
+    finally:
+        if on_malformed == "skip" and bad:
+            room = max(MAX_REPORTED_MALFORMED - len(report.examples), 0)
+            lines = _locate_lines(part, [t for t, _ in bad[:room]], skip_header) if room else []
+            for k, (text, why) in enumerate(bad):
+                line = lines[k] if k < len(lines) else None
+                report.add(part.url, line, f"malformed CSV row ({why}): {text[:200]!r}")
+                reported += 1
+
+
+def _read_json_lines(
+    part: Partition, on_malformed: OnMalformed, report: MalformedReport
+) -> Iterator[pa.RecordBatch]:
+    line_no = _first_line_of(part)
+    with _open_partition(part) as stream:
+        while True:
+            block = stream.read(1 << 24)
+            if not block:
+                return
+            if not block.endswith(b"\n"):
+                block += stream.readline()
+            n_lines = block.count(b"\n") + (0 if block.endswith(b"\n") else 1)
+            table = _parse_json_block(block, part.url, line_no, on_malformed, report)
+            line_no += n_lines
+            if table is not None and table.num_rows:
+                yield from table.to_batches()
+
+
+def _parse_json_block(
+    block: bytes, url: str, first_line: int, on_malformed: OnMalformed, report: MalformedReport
+) -> pa.Table | None:
+    try:
+        return pajson.read_json(
+            io.BytesIO(block),
+            parse_options=pajson.ParseOptions(unexpected_field_behavior="infer"),
+        )
+    except pa.ArrowInvalid:
+        pass
+    rows: list[dict[str, Any]] = []
+    for offset, raw in enumerate(block.split(b"\n")):
+        if not raw.strip():
+            continue
+        line = first_line + offset
+        try:
+            obj = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            _malformed(url, line, f"invalid JSON: {exc}", on_malformed, report)
+            continue
+        if not isinstance(obj, dict):
+            _malformed(
+                url, line, f"expected a JSON object, got {type(obj).__name__}", on_malformed, report
+            )
+            continue
+        rows.append(obj)
+    if not rows:
+        return None
+    columns: dict[str, list[str | None]] = {}
+    for i, obj in enumerate(rows):
+        for key in obj:
+            if key not in columns:
+                columns[key] = [None] * i
+        for key, values in columns.items():
+            values.append(_json_text(obj.get(key)))
+    return pa.table({k: pa.array(v, type=pa.string()) for k, v in columns.items()})
+
+
+def _json_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    return orjson.dumps(value).decode()
+
+
+def _malformed(
+    url: str, line: int, message: str, on_malformed: OnMalformed, report: MalformedReport
+) -> None:
+    if on_malformed == "fail":
+        raise MalformedRowError(message, path=url, line=line)
+    report.add(url, line, message)
