@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import sys
 
-import click
 import typer
 from rich.console import Console
 from rich.text import Text
+from typer.exceptions import TyperException
 
 from vigil import __version__
 from vigil.cli import baseline, demo
@@ -56,13 +56,17 @@ def main(argv: list[str] | None = None) -> int:
     err = Console(stderr=True)
     try:
         app(args=argv, prog_name="vigil", standalone_mode=False)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code or 0)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
         return EXIT_INTERNAL
-    except click.ClickException as exc:
-        exc.show()
+    except TyperException as exc:  # bad flags and arguments (click's UsageError family)
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(Text(str(exc)))
         return EXIT_BAD_INPUT
     except Exception as exc:
         if os.environ.get("VIGIL_DEBUG"):
