@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -16,13 +17,17 @@ __all__ = ["baseline_summary"]
 def _num(x: float | None) -> str:
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
-    return f"{x:.6g}"
+    return f"{x:.4g}"
 
 
 def baseline_summary(result: BaselineResult, *, max_rows: int = 40) -> Group:
     """A table of features (type, completeness, min/mean/max or distinct values) and totals."""
     stats = result.dataset_statistics
-    table = Table(title=f"Baseline: {stats.item_count:,} rows, {len(stats.columns)} features")
+    table = Table(
+        title=f"Baseline: {stats.item_count:,} rows, {len(stats.columns)} features",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+    )
     for name, justify in [
         ("feature", "left"),
         ("type", "left"),
@@ -30,9 +35,12 @@ def baseline_summary(result: BaselineResult, *, max_rows: int = 40) -> Group:
         ("min", "right"),
         ("mean", "right"),
         ("max", "right"),
-        ("distinct / domain", "right"),
+        ("distinct", "right"),
     ]:
-        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+        if name == "feature":
+            table.add_column(name, max_width=18, overflow="ellipsis", no_wrap=True)
+        else:
+            table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for col in stats.columns[:max_rows]:
         completeness = f"{col.completeness:.1%}" if col.num_present + col.num_missing else "–"
         if col.numeric is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -112,10 +113,10 @@ class WeightedSample:
         -------
         ndarray of shape (m,), float64
         """
-        side = "right" if inclusive else "left"
+        side: Literal["left", "right"] = "right" if inclusive else "left"
         idx = np.searchsorted(self.items, np.asarray(x, dtype=np.float64), side=side)
-        padded = np.concatenate(([0.0], self._cumulative))
-        return padded[idx]
+        padded: NDArray[np.float64] = np.concatenate(([0.0], self._cumulative))
+        return np.asarray(padded[idx], dtype=np.float64)
 
     def cdf(self, x: ArrayLike) -> NDArray[np.float64]:
         """Right-continuous empirical CDF, the fraction (0–1) of weight at or below ``x``.
