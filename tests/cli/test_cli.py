@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tests.datasets import SDK
+
 from vigil import __version__
 
 DQ_CSV = SDK / "tests__data__pipeline__quality_check_step__data_quality__baseline_dataset.csv"

@@ -10,7 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigil.core.profile import NUMERIC_TEXT_FREQUENCY_CAP, ColumnProfile, DatasetProfile, ProfileOptions
+from vigil.core.profile import (
+    NUMERIC_TEXT_FREQUENCY_CAP,
+    ColumnProfile,
+    DatasetProfile,
+    ProfileOptions,
+)
 from vigil.errors import InvalidParameterError
 from vigil.types import InferredType
 
@@ -128,7 +133,9 @@ _values = st.lists(
 
 @settings(max_examples=60, deadline=None)
 @given(a=_values, b=_values)
-def test_merge_of_partitions_equals_profile_of_union(a: list[str | None], b: list[str | None]) -> None:
+def test_merge_of_partitions_equals_profile_of_union(
+    a: list[str | None], b: list[str | None]
+) -> None:
     whole = ColumnProfile("x")
     whole.update(pa.array(a + b, type=pa.string()))
     left, right = ColumnProfile("x"), ColumnProfile("x")

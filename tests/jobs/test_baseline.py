@@ -10,8 +10,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from tests.datasets import SDK
+
 from vigil.demo.acs import AcsFiles
 from vigil.errors import (
     DatasetNotFoundError,
@@ -69,6 +69,12 @@ def test_written_statistics_differ_from_real_only_in_last_digits_of_std_dev(tmp_
     assert all('"std_dev"' in a and '"std_dev"' in b for a, b in differing)
 
 
+SPEC_BOUNDS = [
+    (1.0, 1.9), (1.9, 2.8), (2.8, 3.7), (3.7, 4.6), (4.6, 5.5),
+    (5.5, 6.4), (6.4, 7.3), (7.3, 8.2), (8.2, 9.1), (9.1, 10.0),
+]  # fmt: skip
+
+
 def test_spec_constructed_example_one_to_ten(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("x\n" + "\n".join(str(i) for i in range(1, 11)) + "\n")
@@ -88,11 +94,8 @@ def test_spec_constructed_example_one_to_ten(tmp_path: Path) -> None:
                 "kll": {
                     "buckets": [
                         {"lower_bound": lo, "upper_bound": hi, "count": 1.0}
-                        for lo, hi in [
-                            (1.0, 1.9), (1.9, 2.8), (2.8, 3.7), (3.7, 4.6), (4.6, 5.5),
-                            (5.5, 6.4), (6.4, 7.3), (7.3, 8.2), (8.2, 9.1), (9.1, 10.0),
-                        ]
-                    ],  # fmt: skip
+                        for lo, hi in SPEC_BOUNDS
+                    ],
                     "sketch": {
                         "parameters": {"c": 0.64, "k": 2048.0},
                         "data": [[float(i) for i in range(1, 11)]],

@@ -14,7 +14,12 @@ import pytest
 
 from vigil.demo.acs import AcsFiles
 from vigil.jobs.baseline import suggest_baseline
-from vigil.jobs.data_quality import NO_DATA, ExecutionStatus, evaluate_data_quality, run_data_quality
+from vigil.jobs.data_quality import (
+    NO_DATA,
+    ExecutionStatus,
+    evaluate_data_quality,
+    run_data_quality,
+)
 from vigil.storage.tabular import TabularSource
 
 FEATURES = ["AGEP", "SCHL", "MAR", "RELP", "DIS", "ESP", "CIT", "MIG", "MIL", "ANC",
@@ -40,7 +45,10 @@ def acs_split(acs_files: AcsFiles, tmp_path_factory: pytest.TempPathFactory) -> 
     cols["SCHL"] = np.array([f"grade-{v}" for v in cols["SCHL"]], dtype=object)
     cols["CIT"][rng.random(n) < 0.05] = "9"  # a citizenship code the baseline never saw
     cols["MAR"][rng.random(n) < 0.15] = None
-    pacsv.write_csv(pa.table({k: pa.array(list(v), type=pa.string()) for k, v in cols.items()}), root / "shifted.csv")
+    pacsv.write_csv(
+        pa.table({k: pa.array(list(v), type=pa.string()) for k, v in cols.items()}),
+        root / "shifted.csv",
+    )
     baseline = root / "baseline"
     suggest_baseline(str(root / "train.parquet"), output=str(baseline))
     return {"root": root, "baseline": baseline}
@@ -55,7 +63,9 @@ def _run(split: dict[str, Path], name: str, out: Path) -> object:
     )
 
 
-def test_holdout_of_the_same_year_has_no_violation(acs_split: dict[str, Path], tmp_path: Path) -> None:
+def test_holdout_of_the_same_year_has_no_violation(
+    acs_split: dict[str, Path], tmp_path: Path
+) -> None:
     result = _run(acs_split, "holdout.csv", tmp_path)
     assert result.status is ExecutionStatus.COMPLETED, result.violations
     assert result.exit_message == "Completed: Job completed successfully with no violations."
@@ -76,14 +86,20 @@ def test_injected_shift_gives_exactly_the_expected_violations(
         ("MAR", "completeness_check"),
         ("SCHL", "data_type_check"),
     ]
-    assert result.exit_message == "CompletedWithViolations: Job completed successfully with 4 violations."
+    assert (
+        result.exit_message
+        == "CompletedWithViolations: Job completed successfully with 4 violations."
+    )
     written = json.loads((tmp_path / "constraint_violations.json").read_text())
     assert len(written["violations"]) == 4
     by_check = {v["constraint_check_type"]: v["description"] for v in written["violations"]}
     assert by_check["baseline_drift_check"].startswith("Numerical distance: ")
     assert "Value: " in by_check["completeness_check"]
     assert "Only 0.0% of data is Integral" in by_check["data_type_check"]
-    metrics = [json.loads(line) for line in (tmp_path / "metrics/cloudwatch_metrics.jsonl").read_text().splitlines()]
+    metrics = [
+        json.loads(line)
+        for line in (tmp_path / "metrics/cloudwatch_metrics.jsonl").read_text().splitlines()
+    ]
     names = {m["MetricName"] for m in metrics}
     assert {"feature_baseline_drift_AGEP", "feature_non_null_MAR", "feature_data_AGEP"} <= names
     non_null_mar = next(m["Value"] for m in metrics if m["MetricName"] == "feature_non_null_MAR")

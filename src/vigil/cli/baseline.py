@@ -13,7 +13,9 @@ from vigil.jobs.baseline import suggest_baseline
 
 __all__ = ["app"]
 
-app = typer.Typer(help="Baselines: statistics and suggested constraints from training data.", no_args_is_help=True)
+app = typer.Typer(
+    help="Baselines: statistics and suggested constraints from training data.", no_args_is_help=True
+)
 
 
 class _Format(str, Enum):
@@ -34,7 +36,9 @@ def suggest(
     ),
     output: str = typer.Option(..., "--output", help="Directory or URL for the two JSON files."),
     dataset_format: _Format | None = typer.Option(
-        None, "--dataset-format", help="csv, json (JSON Lines) or parquet. Default: from the extension."
+        None,
+        "--dataset-format",
+        help="csv, json (JSON Lines) or parquet. Default: from the extension.",
     ),
     header: bool = typer.Option(True, "--header/--no-header", help="CSV: first line holds names."),
     workers: int = typer.Option(1, "--workers", min=1, help="Worker processes."),

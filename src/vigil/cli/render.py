@@ -10,8 +10,9 @@ from rich.table import Table
 from rich.text import Text
 
 from vigil.jobs.baseline import BaselineResult
+from vigil.jobs.data_quality import DataQualityResult
 
-__all__ = ["baseline_summary"]
+__all__ = ["baseline_summary", "monitoring_summary"]
 
 
 def _num(x: float | None) -> str:
@@ -59,5 +60,40 @@ def baseline_summary(result: BaselineResult, *, max_rows: int = 40) -> Group:
     footer = f"{result.partitions} partitions in {result.seconds:.2f} s"
     if result.statistics_url:
         footer += f"; wrote {result.statistics_url} and {result.constraints_url}"
+    lines.append(Text(footer, style="dim"))
+    return Group(*lines)
+
+
+def monitoring_summary(result: DataQualityResult, *, max_rows: int = 25) -> Group:
+    """Status, exit message, and a table of violations (feature, check, description)."""
+    style = {"Completed": "green", "CompletedWithViolations": "yellow", "Failed": "red"}
+    lines: list[Table | Text] = [
+        Text.assemble(
+            (f"{result.status.value}", f"bold {style[result.status.value]}"),
+            "  ",
+            result.exit_message,
+        )
+    ]
+    if result.failure_reason:
+        lines.append(Text(f"reason ({result.failure_code}): {result.failure_reason}"))
+    if result.violations is not None and result.violations.violations:
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("feature", max_width=24, overflow="ellipsis", no_wrap=True)
+        table.add_column("check", no_wrap=True)
+        table.add_column("description", overflow="fold")
+        for v in result.violations.violations[:max_rows]:
+            table.add_row(
+                v.feature_name or v.metric_name or "", v.constraint_check_type, v.description
+            )
+        lines.append(table)
+        if len(result.violations.violations) > max_rows:
+            lines.append(Text(f"… and {len(result.violations.violations) - max_rows} more"))
+    if result.malformed.count:
+        lines.append(Text(f"{result.malformed.count} malformed records skipped:", style="yellow"))
+        for url, line, message in result.malformed.examples:
+            lines.append(Text(f"  {url if line is None else f'{url}:{line}'}: {message}"))
+    footer = f"{result.records:,} records, {result.rows:,} rows in {result.seconds:.2f} s"
+    if result.output:
+        footer += f"; reports in {result.output}"
     lines.append(Text(footer, style="dim"))
     return Group(*lines)

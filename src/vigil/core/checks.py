@@ -222,18 +222,23 @@ def _check_feature(
             )
         )
     completeness = col.completeness
-    if rule.completeness is not None and not math.isnan(completeness):
-        if completeness < rule.completeness:
-            out.append(
-                Violation(
-                    name,
-                    "completeness_check",
-                    f"Value: {completeness!r} does not meet the constraint requirement! "
-                    f"Data completeness requirement is not met. Expected: {rule.completeness!r}.",
-                )
+    if (
+        rule.completeness is not None
+        and not math.isnan(completeness)
+        and completeness < rule.completeness
+    ):
+        out.append(
+            Violation(
+                name,
+                "completeness_check",
+                f"Value: {completeness!r} does not meet the constraint requirement! "
+                f"Data completeness requirement is not met. Expected: {rule.completeness!r}.",
             )
+        )
     if drift is not None and drift.drifted:
-        kind = "Numerical" if baseline is not None and baseline.numeric is not None else "Categorical"
+        kind = (
+            "Numerical" if baseline is not None and baseline.numeric is not None else "Categorical"
+        )
         out.append(
             Violation(
                 name,

@@ -144,7 +144,9 @@ class WeightedSample:
         if self.is_empty:
             raise InvalidParameterError("quantile of an empty WeightedSample is undefined.")
         if np.any((qs < 0) | (qs > 1)):
-            raise InvalidParameterError("q of WeightedSample.quantile must be in [0, 1].", field="q")
+            raise InvalidParameterError(
+                "q of WeightedSample.quantile must be in [0, 1].", field="q"
+            )
         target = qs * self.total_weight
         idx = np.searchsorted(self._cumulative, target, side="left")
         return self.items[np.clip(idx, 0, self.items.size - 1)]
@@ -173,7 +175,9 @@ class CategoricalCounts:
         """Sum of all counts."""
         return float(sum(self.counts.values()))
 
-    def aligned(self, other: CategoricalCounts) -> tuple[list[str], NDArray[np.float64], NDArray[np.float64]]:
+    def aligned(
+        self, other: CategoricalCounts
+    ) -> tuple[list[str], NDArray[np.float64], NDArray[np.float64]]:
         """Counts of both tables over the sorted union of their categories.
 
         Returns

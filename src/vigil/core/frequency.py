@@ -182,7 +182,9 @@ class FrequentValues:
         self._max_exact = state["max_exact"]
         self._counts = state["counts"]
         self._items = (
-            None if state["items"] is None else ds.frequent_strings_sketch.deserialize(state["items"])
+            None
+            if state["items"] is None
+            else ds.frequent_strings_sketch.deserialize(state["items"])
         )
         self._hll = None if state["hll"] is None else ds.hll_sketch.deserialize(state["hll"])
         self._total = state["total"]

@@ -426,4 +426,3 @@ class DatasetProfile:
             item_count=self.item_count,
             columns=tuple(self.columns[n].to_statistics() for n in names if n in self.columns),
         )
-

@@ -146,7 +146,11 @@ def _profile_capture_file(task: _CaptureTask) -> _Partial:
     if batch.table.num_rows:
         profile.update(batch.table)
     return _Partial(
-        profile, batch.malformed, batch.records_total, batch.records_in_window, batch.records_dropped
+        profile,
+        batch.malformed,
+        batch.records_total,
+        batch.records_in_window,
+        batch.records_dropped,
     )
 
 
@@ -186,7 +190,10 @@ def _string_columns(baseline: Statistics) -> frozenset[str]:
 
 def _exit_message(n: int) -> tuple[ExecutionStatus, str]:
     if n == 0:
-        return ExecutionStatus.COMPLETED, "Completed: Job completed successfully with no violations."
+        return (
+            ExecutionStatus.COMPLETED,
+            "Completed: Job completed successfully with no violations.",
+        )
     return (
         ExecutionStatus.COMPLETED_WITH_VIOLATIONS,
         f"CompletedWithViolations: Job completed successfully with {n} violations.",
@@ -291,7 +298,9 @@ def run_data_quality(
             f"{malformed.count} of {records} records are malformed "
             f"(more than {max_malformed_fraction:.0%}); first: {where}"
         )
-        return _failed("TooManyMalformedRecords", reason, start, malformed=malformed, records=records)
+        return _failed(
+            "TooManyMalformedRecords", reason, start, malformed=malformed, records=records
+        )
     if rows == 0 or current is None:
         return _failed(
             NO_DATA,
@@ -413,7 +422,9 @@ def evaluate_data_quality(
     violations = _violations_document(report)
     if output is not None:
         write_bytes(
-            join(output, VIOLATIONS_FILE), violations.to_json().encode(), storage_options=storage_options
+            join(output, VIOLATIONS_FILE),
+            violations.to_json().encode(),
+            storage_options=storage_options,
         )
     status, message = _exit_message(len(report.violations))
     return DataQualityResult(
@@ -426,4 +437,3 @@ def evaluate_data_quality(
         output=output,
         seconds=time.perf_counter() - start,
     )
-

@@ -22,12 +22,12 @@ from vigil.types import InferredType
 
 __all__ = [
     "DEFAULT_MONITORING_CONFIG",
-    "baseline_distributions",
-    "feature_rules",
-    "statistics_from_document",
     "MAX_CATEGORICAL_BUCKETS",
+    "baseline_distributions",
     "constraints_document",
+    "feature_rules",
     "statistics_document",
+    "statistics_from_document",
 ]
 
 MAX_CATEGORICAL_BUCKETS = 1_000

@@ -89,7 +89,10 @@ def data_quality_metrics(
         if check is not None and check.drift is not None and not math.isnan(check.drift.distance):
             out.append(
                 MetricDatum(
-                    f"feature_baseline_drift_{col.name}", timestamp, dimensions, check.drift.distance
+                    f"feature_baseline_drift_{col.name}",
+                    timestamp,
+                    dimensions,
+                    check.drift.distance,
                 )
             )
         if not math.isnan(col.completeness):
