@@ -6,10 +6,10 @@ finds them; add new groups the same way.
 
 from __future__ import annotations
 
-# S3 on loopback (moto server): s3_server, s3_client, s3_bucket; plus tmp_data.
-from tests.s3_server import s3_bucket, s3_client, s3_server, tmp_data
-
 # Real data: the SageMaker conformance files and the ACS employment data.
 from tests.datasets import acs_files, conformance_dir
+
+# S3 on loopback (moto server): s3_server, s3_client, s3_bucket; plus tmp_data.
+from tests.s3_server import s3_bucket, s3_client, s3_server, tmp_data
 
 __all__ = ["acs_files", "conformance_dir", "s3_bucket", "s3_client", "s3_server", "tmp_data"]
