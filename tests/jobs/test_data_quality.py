@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +17,14 @@ import pytest
 
 from vigil.demo.acs import AcsFiles
 from vigil.jobs.baseline import suggest_baseline
+from vigil.jobs.capture_input import CaptureInput
 from vigil.jobs.data_quality import (
     NO_DATA,
     ExecutionStatus,
     evaluate_data_quality,
     run_data_quality,
 )
+from vigil.storage.capture_layout import capture_file_url
 from vigil.storage.tabular import TabularSource
 
 FEATURES = ["AGEP", "SCHL", "MAR", "RELP", "DIS", "ESP", "CIT", "MIG", "MIL", "ANC",
@@ -141,3 +146,95 @@ def test_empty_dataset_is_a_distinct_failure(acs_split: dict[str, Path], tmp_pat
     assert result.status is ExecutionStatus.FAILED
     assert result.failure_code == NO_DATA
     assert str(empty) in (result.failure_reason or "")
+
+
+def _write_capture(csv_path: Path, root: Path, start: datetime, corrupt: int = 0) -> int:
+    """Replay a CSV as SageMaker capture records, one per row, one hour folder per 10,000 rows."""
+    table = pacsv.read_csv(csv_path, convert_options=pacsv.ConvertOptions(strings_can_be_null=True))
+    rows = table.to_pylist()
+    lines: dict[str, list[str]] = {}
+    for i, row in enumerate(rows):
+        t = start + timedelta(seconds=i * 3600 // 10_000)
+        data = ",".join("" if row[n] is None else str(row[n]) for n in FEATURES)
+        record = {
+            "captureData": {
+                "endpointInput": {
+                    "observedContentType": "text/csv",
+                    "mode": "INPUT",
+                    "data": data,
+                    "encoding": "CSV",
+                },
+                "endpointOutput": {
+                    "observedContentType": "text/csv",
+                    "mode": "OUTPUT",
+                    "data": "1",
+                    "encoding": "CSV",
+                },
+            },
+            "eventMetadata": {
+                "eventId": f"e{i}",
+                "inferenceTime": t.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            },
+            "eventVersion": "0",
+        }
+        url = capture_file_url(str(root), "acs", "AllTraffic", t.replace(minute=0, second=0), "f")
+        lines.setdefault(url, []).append(json.dumps(record))
+    for k, (url, records) in enumerate(lines.items()):
+        if k < corrupt:
+            records.insert(3, '{"captureData": {"endpointInput"')  # a truncated line
+        Path(url).parent.mkdir(parents=True, exist_ok=True)
+        Path(url).write_text("\n".join(records) + "\n")
+    return len(rows)
+
+
+def test_capture_window_through_the_cli(acs_split: dict[str, Path], tmp_path: Path) -> None:
+    start = datetime(2016, 1, 1, tzinfo=UTC)
+    capture = tmp_path / "capture"
+    n = _write_capture(acs_split["root"] / "shifted.csv", capture, start, corrupt=2)
+    end = start + timedelta(hours=4)
+    args = [
+        "monitor", "run",
+        "--baseline-statistics", str(acs_split["baseline"] / "statistics.json"),
+        "--baseline-constraints", str(acs_split["baseline"] / "constraints.json"),
+        "--input", str(capture), "--endpoint", "acs", "--variant", "AllTraffic",
+        "--output-columns-position", "none",
+        "--start", start.strftime("%Y-%m-%dT%H:%M:%SZ"), "--end", end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "--output", str(tmp_path / "report"), "--workers", "2",
+    ]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "vigil.cli.main", *args], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 3, done.stdout + done.stderr  # completed with violations
+    assert "CompletedWithViolations" in done.stdout
+    assert "2 malformed records skipped" in done.stdout
+    violations = json.loads((tmp_path / "report" / "constraint_violations.json").read_text())
+    found = sorted(
+        (v["feature_name"], v["constraint_check_type"]) for v in violations["violations"]
+    )
+    assert found == [
+        ("AGEP", "baseline_drift_check"),
+        ("CIT", "categorical_values_check"),
+        ("MAR", "completeness_check"),
+        ("SCHL", "data_type_check"),
+    ]
+    stats = json.loads((tmp_path / "report" / "statistics.json").read_text())
+    assert stats["dataset"]["item_count"] == min(n, 40_000)
+
+
+def test_empty_capture_window_names_the_window(acs_split: dict[str, Path], tmp_path: Path) -> None:
+    start = datetime(2020, 1, 1, tzinfo=UTC)
+    inp = CaptureInput(
+        root=str(tmp_path / "nothing"), endpoint="acs", variant="AllTraffic",
+        start=start, end=start + timedelta(hours=1), output_columns_position="none",
+    )  # fmt: skip
+    result = run_data_quality(
+        baseline_statistics=str(acs_split["baseline"] / "statistics.json"),
+        baseline_constraints=str(acs_split["baseline"] / "constraints.json"),
+        input=inp,
+    )
+    assert result.status is ExecutionStatus.FAILED
+    assert result.failure_code == NO_DATA
+    assert result.failure_reason == (
+        f"no captured records between 2020-01-01T00:00:00Z and 2020-01-01T01:00:00Z under "
+        f"{tmp_path / 'nothing' / 'acs' / 'AllTraffic'}"
+    )

@@ -16,7 +16,7 @@ from rich.text import Text
 from typer.exceptions import TyperException
 
 from vigil import __version__
-from vigil.cli import baseline, demo
+from vigil.cli import baseline, demo, monitor
 from vigil.errors import InputError, VigilError
 
 __all__ = ["app", "main"]
@@ -33,6 +33,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(baseline.app, name="baseline")
+app.add_typer(monitor.app, name="monitor")
 app.command(name="demo")(demo.demo)
 
 
@@ -55,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return (and, as a script, exit with) the exit code."""
     err = Console(stderr=True)
     try:
-        app(args=argv, prog_name="vigil", standalone_mode=False)
+        # With standalone_mode=False, click returns the code of a raised Exit instead of exiting.
+        code = app(args=argv, prog_name="vigil", standalone_mode=False)
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except typer.Abort:
@@ -77,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
         kind = "error" if isinstance(exc, VigilError) else f"internal error: {type(exc).__name__}"
         err.print(Text.assemble((f"{kind}: ", "bold red"), str(exc)))
         return EXIT_INTERNAL
-    return EXIT_OK
+    return code if isinstance(code, int) else EXIT_OK
 
 
 def _entry() -> None:

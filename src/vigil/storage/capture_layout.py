@@ -1,0 +1,245 @@
+"""Where SageMaker-format data capture lives: hour folders and file names (spec §1.3, §7.2).
+
+SageMaker writes each endpoint variant's capture under one folder per UTC hour::
+
+    {root}/{endpoint}/{variant}/yyyy/mm/dd/hh/{MM}-{SS}-{mmm}-{uuid}.jsonl
+
+where ``hh`` is the UTC hour of the invocations and the file name is the minute, second and
+millisecond inside that hour when the file was opened, then a random UUID. Sorting the names
+of one hour therefore sorts the files in time.
+
+A monitoring window ``[start, end)`` is read by listing only the hour folders that overlap it
+(never the whole ``{endpoint}/{variant}`` prefix, which grows by one folder an hour for as long
+as the endpoint lives). Files of an hour that straddles a window bound hold records outside the
+window; the reader filters them by ``inferenceTime`` (:mod:`vigil.jobs.capture_input`).
+
+All times must be timezone-aware; they are converted to UTC. Paths are joined with
+:func:`vigil.storage.objectstore.join`, so a trailing ``/`` on ``root`` never yields the ``//``
+that makes SageMaker look under a key that does not exist.
+
+Examples
+--------
+>>> from datetime import datetime, UTC
+>>> hour_prefixes("s3://bucket/capture/", "churn", "AllTraffic",
+...               datetime(2024, 12, 31, 23, 30, tzinfo=UTC), datetime(2025, 1, 1, 1, tzinfo=UTC))
+['s3://bucket/capture/churn/AllTraffic/2024/12/31/23', 's3://bucket/capture/churn/AllTraffic/2025/01/01/00']
+>>> capture_file_name(datetime(2022, 4, 18, 0, 21, 48, 903000, tzinfo=UTC), "028573f5")
+'21-48-903-028573f5.jsonl'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from vigil.errors import InvalidParameterError, StorageError
+from vigil.storage.objectstore import InputFile, filesystem_for, join
+
+__all__ = [
+    "CAPTURE_SUFFIXES",
+    "capture_file_name",
+    "capture_file_url",
+    "hour_path",
+    "hour_prefixes",
+    "list_capture_files",
+]
+
+CAPTURE_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".jsonl.zst")
+"""File names (case-insensitive) listed as capture files; compressed ones are read transparently."""
+
+_HOUR = timedelta(hours=1)
+
+
+def _utc(value: datetime, param: str, fn: str) -> datetime:
+    """``value`` converted to UTC; naive datetimes are refused rather than guessed."""
+    if not isinstance(value, datetime):
+        raise InvalidParameterError(
+            f"{param} of {fn} must be a datetime. Got {value!r} instead.", field=param
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidParameterError(
+            f"{param} of {fn} must be timezone-aware (e.g. tzinfo=datetime.UTC). "
+            f"Got the naive {value.isoformat()} instead.",
+            field=param,
+        )
+    return value.astimezone(UTC)
+
+
+def _segment(value: str, param: str, fn: str) -> str:
+    """Check an endpoint or variant name: one non-empty path segment."""
+    if not isinstance(value, str) or not value.strip("/ ") or "/" in value.strip("/"):
+        raise InvalidParameterError(
+            f"{param} of {fn} must be a non-empty name without '/'. Got {value!r} instead.",
+            field=param,
+        )
+    return value.strip("/")
+
+
+def _root(root: str, fn: str) -> str:
+    """The capture root as a URL; a local path is made absolute."""
+    if not isinstance(root, str) or not root.strip():
+        raise InvalidParameterError(
+            f"root of {fn} must be a non-empty path or URL. Got {root!r} instead.", field="root"
+        )
+    if "://" not in root and "::" not in root:
+        return os.path.abspath(os.path.expanduser(root))
+    return root
+
+
+def hour_path(hour: datetime) -> str:
+    """The ``yyyy/mm/dd/hh`` folder of an aware datetime, in UTC.
+
+    Examples
+    --------
+    >>> from datetime import datetime, timezone, timedelta
+    >>> hour_path(datetime(2024, 3, 1, 1, 15, tzinfo=timezone(timedelta(hours=2))))
+    '2024/02/29/23'
+    """
+    t = _utc(hour, "hour", "hour_path")
+    return f"{t:%Y}/{t:%m}/{t:%d}/{t:%H}"
+
+
+def hour_prefixes(
+    root: str, endpoint: str, variant: str, start: datetime, end: datetime
+) -> list[str]:
+    """URLs of the hour folders that overlap the window ``[start, end)``.
+
+    Parameters
+    ----------
+    root : str
+        The capture destination (SageMaker's ``DestinationS3Uri``): a local path or fsspec URL.
+        A relative local path is made absolute.
+    endpoint, variant : str
+        Endpoint and variant names (``AllTraffic`` is SageMaker's default variant).
+    start, end : datetime
+        Timezone-aware bounds of the window; ``end`` is excluded. Need not be on the hour.
+
+    Returns
+    -------
+    list of str
+        ``{root}/{endpoint}/{variant}/yyyy/mm/dd/hh`` for every UTC hour ``h`` with
+        ``h <= t < h + 1h`` for some ``t`` in the window, oldest first. Empty if ``start == end``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a datetime is naive, ``end`` is before ``start``, or a name is empty or has a ``/``.
+    """
+    fn = "hour_prefixes"
+    base = join(
+        _root(root, fn), _segment(endpoint, "endpoint", fn), _segment(variant, "variant", fn)
+    )
+    t0, t1 = _utc(start, "start", fn), _utc(end, "end", fn)
+    if t1 < t0:
+        raise InvalidParameterError(
+            f"end of {fn} must not be before start ({t0.isoformat()}). Got {t1.isoformat()} "
+            "instead.",
+            field="end",
+        )
+    hour = t0.replace(minute=0, second=0, microsecond=0)
+    prefixes = []
+    while hour < t1:
+        prefixes.append(join(base, hour_path(hour)))
+        hour += _HOUR
+    return prefixes
+
+
+def _is_capture_file(name: str) -> bool:
+    return not name.startswith((".", "_")) and name.lower().endswith(CAPTURE_SUFFIXES)
+
+
+def list_capture_files(
+    root: str,
+    endpoint: str,
+    variant: str,
+    start: datetime,
+    end: datetime,
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+) -> list[InputFile]:
+    """The capture files of the hour folders that overlap ``[start, end)``.
+
+    Each hour folder is listed on its own (one ``ls``, not recursive); a folder that does not
+    exist is skipped. Files whose name ends in one of :data:`CAPTURE_SUFFIXES` are kept; hidden
+    files (``.x``, ``_x``) and sub-folders are ignored.
+
+    Parameters
+    ----------
+    root, endpoint, variant, start, end
+        As for :func:`hour_prefixes`.
+    storage_options : mapping, default=None
+        Passed to the filesystem; see :func:`vigil.storage.objectstore.filesystem_for`.
+
+    Returns
+    -------
+    list of InputFile
+        Sorted by URL (hour, then minute-second-millisecond of the file name). Empty, not an
+        error, when the window holds no capture: the caller decides what an empty window means.
+
+    Raises
+    ------
+    InvalidParameterError
+        As for :func:`hour_prefixes`.
+    StorageError
+        If listing fails for another reason than a missing folder (permissions, connection).
+    """
+    prefixes = hour_prefixes(root, endpoint, variant, start, end)
+    files: list[InputFile] = []
+    for prefix in prefixes:
+        fs, path = filesystem_for(prefix, storage_options)
+        try:
+            entries = fs.ls(path, detail=True)
+        except FileNotFoundError:
+            continue
+        except (OSError, TimeoutError) as exc:
+            raise StorageError(f"listing failed: {exc or type(exc).__name__}", path=prefix) from exc
+        for info in entries:
+            if info.get("type") != "file":
+                continue
+            name = str(info["name"]).rstrip("/").rsplit("/", 1)[-1]
+            if _is_capture_file(name):
+                files.append(InputFile(url=join(prefix, name), size=int(info.get("size") or 0)))
+    return sorted(files)
+
+
+def capture_file_name(now: datetime, uid: str) -> str:
+    """The name SageMaker gives a capture file opened at ``now``: ``{MM}-{SS}-{mmm}-{uid}.jsonl``.
+
+    Parameters
+    ----------
+    now : datetime
+        Timezone-aware; minute, second and millisecond are taken in UTC (an offset such as
+        +05:30 moves the minute).
+    uid : str
+        A unique id, normally ``str(uuid.uuid4())``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``now`` is naive or ``uid`` is empty or holds a ``/``.
+    """
+    t = _utc(now, "now", "capture_file_name")
+    uid = _segment(uid, "uid", "capture_file_name")
+    return f"{t:%M}-{t:%S}-{t.microsecond // 1000:03d}-{uid}.jsonl"
+
+
+def capture_file_url(root: str, endpoint: str, variant: str, now: datetime, uid: str) -> str:
+    """Full URL of the capture file opened at ``now``: its UTC hour folder plus its name.
+
+    Examples
+    --------
+    >>> from datetime import datetime, UTC
+    >>> capture_file_url("s3://b/dc/", "ep", "AllTraffic",
+    ...                  datetime(2022, 4, 18, 0, 20, 48, 871000, tzinfo=UTC), "0b7bfd33")
+    's3://b/dc/ep/AllTraffic/2022/04/18/00/20-48-871-0b7bfd33.jsonl'
+    """
+    fn = "capture_file_url"
+    return join(
+        _root(root, fn),
+        _segment(endpoint, "endpoint", fn),
+        _segment(variant, "variant", fn),
+        hour_path(now),
+        capture_file_name(now, uid),
+    )
