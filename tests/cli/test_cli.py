@@ -18,6 +18,7 @@ DQ_CSV = SDK / "tests__data__pipeline__quality_check_step__data_quality__baselin
 
 def vigil(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "VIGIL_DEBUG"}
+    env["COLUMNS"] = "250"  # long tmp paths must not be wrapped by rich
     return subprocess.run(
         [sys.executable, "-m", "vigil.cli.main", *args],
         capture_output=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -202,7 +203,11 @@ def test_capture_window_through_the_cli(acs_split: dict[str, Path], tmp_path: Pa
         "--output", str(tmp_path / "report"), "--workers", "2",
     ]  # fmt: skip
     done = subprocess.run(
-        [sys.executable, "-m", "vigil.cli.main", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "vigil.cli.main", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "250"},
     )
     assert done.returncode == 3, done.stdout + done.stderr  # completed with violations
     assert "CompletedWithViolations" in done.stdout
