@@ -200,7 +200,7 @@ def test_capture_window_through_the_cli(acs_split: dict[str, Path], tmp_path: Pa
         "--input", str(capture), "--endpoint", "acs", "--variant", "AllTraffic",
         "--output-columns-position", "none",
         "--start", start.strftime("%Y-%m-%dT%H:%M:%SZ"), "--end", end.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "--output", str(tmp_path / "report"), "--workers", "2",
+        "--output", str(tmp_path / "report"), "--workers", "2", "--schedule", "hourly",
     ]  # fmt: skip
     done = subprocess.run(
         [sys.executable, "-m", "vigil.cli.main", *args],
@@ -212,7 +212,18 @@ def test_capture_window_through_the_cli(acs_split: dict[str, Path], tmp_path: Pa
     assert done.returncode == 3, done.stdout + done.stderr  # completed with violations
     assert "CompletedWithViolations" in done.stdout
     assert "2 malformed records skipped" in done.stdout
-    violations = json.loads((tmp_path / "report" / "constraint_violations.json").read_text())
+    report = tmp_path / "report" / "acs" / "hourly" / "2016" / "01" / "01" / "04"
+    assert sorted(p.name for p in report.iterdir()) == [
+        "constraint_violations.json", "constraints.json", "metrics", "statistics.json",
+    ]  # fmt: skip
+    metric = json.loads(
+        (report / "metrics" / "cloudwatch_metrics.jsonl").read_text().splitlines()[0]
+    )
+    assert metric["Dimensions"] == [
+        {"Name": "Endpoint", "Value": "acs"},
+        {"Name": "MonitoringSchedule", "Value": "hourly"},
+    ]
+    violations = json.loads((report / "constraint_violations.json").read_text())
     found = sorted(
         (v["feature_name"], v["constraint_check_type"]) for v in violations["violations"]
     )
@@ -222,7 +233,7 @@ def test_capture_window_through_the_cli(acs_split: dict[str, Path], tmp_path: Pa
         ("MAR", "completeness_check"),
         ("SCHL", "data_type_check"),
     ]
-    stats = json.loads((tmp_path / "report" / "statistics.json").read_text())
+    stats = json.loads((report / "statistics.json").read_text())
     assert stats["dataset"]["item_count"] == min(n, 40_000)
 
 

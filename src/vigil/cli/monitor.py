@@ -20,6 +20,7 @@ from vigil.jobs.data_quality import (
     ExecutionStatus,
     evaluate_data_quality,
     run_data_quality,
+    schedule_output_prefix,
 )
 from vigil.storage.tabular import TabularSource
 
@@ -139,6 +140,9 @@ def run(
 
         fmt = dataset_format.value if dataset_format is not None else infer_dataset_format(input)
         source = TabularSource((input,), fmt, header=header)
+    if schedule is not None and endpoint is not None and isinstance(source, CaptureInput):
+        # a scheduled execution writes under {output}/{endpoint}/{schedule}/yyyy/mm/dd/hh (spec §7.4)
+        output = schedule_output_prefix(output, endpoint, schedule, source.end)
     result = run_data_quality(
         baseline_statistics=baseline_statistics,
         baseline_constraints=baseline_constraints,
