@@ -87,6 +87,10 @@ class FrequentValues:
         counts = vc.field("counts").to_pylist()
         self._add_pairs(zip(keys, counts, strict=True))
 
+    def update_pairs(self, keys: list[str], counts: list[int]) -> None:
+        """Add ``counts[i]`` occurrences of ``keys[i]`` for every i."""
+        self._add_pairs(zip(keys, counts, strict=True))
+
     def update_counts(self, counts: Mapping[str, int]) -> None:
         """Add counts given as a mapping value → count."""
         self._add_pairs(counts.items())

@@ -25,10 +25,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vigil.errors import InvalidParameterError
 from vigil.types import InferredType
 
 __all__ = [
     "BOOLEAN_PATTERN",
+    "TextSummary",
+    "as_numpy",
+    "summarize_text",
     "FRACTIONAL_PATTERN",
     "INTEGRAL_PATTERN",
     "TypeCounts",
@@ -158,8 +162,7 @@ def numeric_values(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
         values = values.cast(type_.value_type)
         type_ = type_.value_type
     if pa.types.is_integer(type_) or pa.types.is_floating(type_) or pa.types.is_decimal(type_):
-        arr = pc.drop_null(values).cast(pa.float64())
-        out = np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)
+        out = as_numpy(pc.drop_null(values).cast(pa.float64()))
         return out[~np.isnan(out)] if pa.types.is_floating(type_) else out
     if not _is_text(type_):
         return np.empty(0, dtype=np.float64)
@@ -171,8 +174,117 @@ def numeric_values(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     if len(numeric) == 0:
         return np.empty(0, dtype=np.float64)
     numeric = pc.replace_substring(numeric, " ", "")
-    arr = numeric.cast(pa.float64())
-    return np.asarray(arr.to_numpy(zero_copy_only=False), dtype=np.float64)
+    return as_numpy(numeric.cast(pa.float64()))
+
+
+def as_numpy(values: pa.Array) -> np.ndarray:
+    """A null-free fixed-width Arrow array as a numpy array, without copying when possible.
+
+    Booleans are returned as ``uint8`` (0/1). Unlike ``Array.to_numpy``, this never imports
+    pandas (pyarrow does so on first use when pandas is installed, which costs every worker
+    process about half a second).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``values`` holds nulls or is not of a fixed-width numeric or boolean type.
+    """
+    if values.null_count:
+        raise InvalidParameterError("values of as_numpy must hold no nulls.", field="values")
+    if pa.types.is_boolean(values.type):
+        values = values.cast(pa.uint8())
+    if not (pa.types.is_integer(values.type) or pa.types.is_floating(values.type)):
+        raise InvalidParameterError(
+            f"values of as_numpy must be numeric or boolean. Got {values.type} instead.",
+            field="values",
+        )
+    dtype = np.dtype(values.type.to_pandas_dtype())
+    buffer = values.buffers()[1]
+    if buffer is None:
+        return np.empty(0, dtype=dtype)
+    flat = np.frombuffer(buffer, dtype=dtype, count=len(values) + values.offset)
+    return flat[values.offset :]
+
+
+_INTEGRAL, _FRACTIONAL, _BOOLEAN, _STRING = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class TextSummary:
+    """One batch of a text column reduced to its distinct values, classified once each.
+
+    Attributes
+    ----------
+    uniques : pyarrow StringArray of shape (n_unique,)
+        Distinct non-null values.
+    counts : ndarray of shape (n_unique,), int64
+        Occurrences of each distinct value (may be 0 for unused dictionary entries).
+    kinds : ndarray of shape (n_unique,), int8
+        0 Integral, 1 Fractional, 2 Boolean, 3 String (Deequ's regexes).
+    numbers : ndarray of shape (n_unique,), float64
+        The parsed value of numeric entries, NaN for the others.
+    indices : ndarray of shape (n_present,), integer
+        For each non-null row, in row order, the index of its value in ``uniques``.
+    type_counts : TypeCounts
+    """
+
+    uniques: pa.Array
+    counts: np.ndarray
+    kinds: np.ndarray
+    numbers: np.ndarray
+    indices: np.ndarray
+    type_counts: TypeCounts
+
+    @property
+    def is_numeric(self) -> np.ndarray:
+        """Boolean mask over ``uniques``: Integral or Fractional entries."""
+        return self.kinds <= _FRACTIONAL
+
+    def numeric_values(self) -> np.ndarray:
+        """The numeric values of the batch in row order, shape (n_numeric,), float64."""
+        values = self.numbers[self.indices]
+        return values[~np.isnan(values)]
+
+
+def summarize_text(values: pa.Array) -> TextSummary:
+    """Classify a text (or dictionary-of-text) column by its distinct values.
+
+    Each distinct value is matched against Deequ's regexes once, so a categorical column costs
+    a hash of its rows plus regexes over its categories, not regexes over every row.
+
+    Parameters
+    ----------
+    values : pyarrow StringArray, LargeStringArray or DictionaryArray of strings, shape (n_rows,)
+    """
+    nulls = values.null_count
+    present = pc.drop_null(values) if nulls else values
+    encoded = present if pa.types.is_dictionary(present.type) else pc.dictionary_encode(present)
+    uniques = encoded.dictionary
+    if not (pa.types.is_string(uniques.type) or pa.types.is_large_string(uniques.type)):
+        uniques = uniques.cast(pa.string())
+    indices = as_numpy(encoded.indices)
+    counts = np.bincount(indices, minlength=len(uniques)).astype(np.int64)
+    integral = as_numpy(pc.match_substring_regex(uniques, INTEGRAL_PATTERN)).astype(bool)
+    fractional = as_numpy(pc.match_substring_regex(uniques, FRACTIONAL_PATTERN)).astype(bool)
+    boolean = as_numpy(pc.match_substring_regex(uniques, BOOLEAN_PATTERN)).astype(bool)
+    kinds = np.full(len(uniques), _STRING, dtype=np.int8)
+    kinds[boolean] = _BOOLEAN
+    kinds[fractional] = _FRACTIONAL
+    kinds[integral] = _INTEGRAL
+    numeric = integral | fractional
+    numbers = np.full(len(uniques), np.nan)
+    if numeric.any():
+        chosen = pc.filter(uniques, pa.array(numeric))
+        parsed = pc.replace_substring(chosen, " ", "").cast(pa.float64())
+        numbers[numeric] = as_numpy(parsed)
+    type_counts = TypeCounts(
+        unknown=nulls,
+        integral=int(counts[integral].sum()),
+        fractional=int(counts[fractional].sum()),
+        boolean=int(counts[boolean].sum()),
+        string=int(counts[kinds == _STRING].sum()),
+    )
+    return TextSummary(uniques, counts, kinds, numbers, indices, type_counts)
 
 
 def infer_type(counts: TypeCounts) -> InferredType:

@@ -28,13 +28,13 @@ import pyarrow as pa
 
 from vigil.core.frequency import DEFAULT_MAX_EXACT, FrequentValues
 from vigil.core.infer import (
-    FRACTIONAL_PATTERN,
-    INTEGRAL_PATTERN,
+    TextSummary,
     TypeCounts,
     count_types,
     infer_type,
     numeric_values,
     sagemaker_type,
+    summarize_text,
 )
 from vigil.core.sketch import KLLSketch
 from vigil.errors import InvalidParameterError
@@ -209,28 +209,47 @@ class ColumnProfile:
         """
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
+        type_ = values.type
+        if pa.types.is_dictionary(type_):
+            self._force_string()
+            type_ = type_.value_type
+        if pa.types.is_string(type_) or pa.types.is_large_string(type_):
+            self._update_text(summarize_text(values))
+            return
         if pa.types.is_dictionary(values.type):
             values = values.dictionary_decode()
-            self._force_string()
         counts = count_types(values)
         self._types = self._types + counts
-        is_text = pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
-        if self._forced_string:
+        if self._forced_string or counts.boolean or counts.string:
             self._text_frequencies.update(values)
-            return
-        if counts.integral + counts.fractional:
+        elif counts.integral + counts.fractional:
             self._add_numbers(numeric_values(values))
-        if not is_text:
-            if counts.boolean or counts.string:
-                self._text_frequencies.update(values)
+
+    def _update_text(self, summary: TextSummary) -> None:
+        self._types = self._types + summary.type_counts
+        used = summary.counts > 0
+        if self._forced_string:
+            self._add_frequencies(self._text_frequencies, summary, used)
             return
-        if counts.boolean or counts.string:
-            numeric_mask = _numeric_mask(values)
-            self._text_frequencies.update(values.filter(pa.compute.invert(numeric_mask)))
-            if self._numeric_frequencies is not None and (counts.integral or counts.fractional):
-                self._count_numeric_text(values.filter(numeric_mask))
-        elif self._numeric_frequencies is not None:
-            self._count_numeric_text(values)
+        numeric = summary.is_numeric
+        if summary.type_counts.integral + summary.type_counts.fractional:
+            self._add_numbers(summary.numeric_values())
+        if summary.type_counts.boolean + summary.type_counts.string:
+            self._add_frequencies(self._text_frequencies, summary, used & ~numeric)
+        if self._numeric_frequencies is not None:
+            wanted = used & numeric
+            seen = self._numeric_frequencies.distinct_count
+            if seen + int(wanted.sum()) > NUMERIC_TEXT_FREQUENCY_CAP:
+                self._numeric_frequencies = None  # too many distinct numbers to be categories
+            elif wanted.any():
+                self._add_frequencies(self._numeric_frequencies, summary, wanted)
+
+    @staticmethod
+    def _add_frequencies(table: FrequentValues, summary: TextSummary, mask: np.ndarray) -> None:
+        if not mask.any():
+            return
+        keys = pa.compute.filter(summary.uniques, pa.array(mask)).to_pylist()
+        table.update_pairs(keys, summary.counts[mask].tolist())
 
     def _force_string(self) -> None:
         """Declare the column categorical (String) from now on, keeping what was counted."""
@@ -239,12 +258,6 @@ class ColumnProfile:
         self._forced_string = True
         if self._numeric_frequencies is not None:
             self._text_frequencies.merge(self._numeric_frequencies)
-
-    def _count_numeric_text(self, values: pa.Array) -> None:
-        assert self._numeric_frequencies is not None
-        self._numeric_frequencies.update(values)
-        if self._numeric_frequencies.distinct_count > NUMERIC_TEXT_FREQUENCY_CAP:
-            self._numeric_frequencies = None
 
     def _add_numbers(self, x: np.ndarray) -> None:
         if x.size == 0:
@@ -361,13 +374,6 @@ class ColumnProfile:
             max=self._max,
             sketch=self._sketch.copy(),
         )
-
-
-def _numeric_mask(values: pa.Array) -> pa.Array:
-    return pa.compute.or_(
-        pa.compute.match_substring_regex(values, INTEGRAL_PATTERN),
-        pa.compute.match_substring_regex(values, FRACTIONAL_PATTERN),
-    ).fill_null(False)
 
 
 @dataclass

@@ -64,6 +64,8 @@ def map_partitions(
                 on_result(i + 1)
         return results
     context = multiprocessing.get_context("forkserver")
+    # Import the partition function's module once in the fork server, not in every worker.
+    context.set_forkserver_preload([fn.__module__])
     with ProcessPoolExecutor(max_workers=min(workers, len(partitions)), mp_context=context) as pool:
         futures = [pool.submit(fn, part) for part in partitions]
         try:

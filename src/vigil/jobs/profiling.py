@@ -99,7 +99,9 @@ def profile_dataset(
         If the dataset has no rows.
     """
     options = options or ProfileOptions()
-    partitions = plan_partitions(source, target_bytes=partition_bytes)
+    partitions = plan_partitions(
+        source, target_bytes=partition_bytes, min_partitions=2 * workers if workers > 1 else 1
+    )
     tasks = [_Task(p, options, on_malformed) for p in partitions]
     total = len(tasks)
     progress = None if on_progress is None else (lambda done: on_progress(done, total))

@@ -152,6 +152,7 @@ def plan_partitions(
     *,
     target_bytes: int = DEFAULT_PARTITION_BYTES,
     split_files: bool = True,
+    min_partitions: int = 1,
 ) -> list[Partition]:
     """Resolve a dataset's inputs and cut them into partitions of about ``target_bytes``.
 
@@ -163,6 +164,10 @@ def plan_partitions(
         cut at the first line start after each multiple of this size.
     split_files : bool, default=True
         Cut large uncompressed text files into byte ranges.
+    min_partitions : int, default=1
+        Lower the target size so that the dataset makes at least this many partitions where
+        it can (so that every worker gets work): the target becomes at most the total size
+        of the files divided by ``min_partitions``.
 
     Returns
     -------
@@ -188,6 +193,9 @@ def plan_partitions(
         extensions=_EXTENSIONS[source.format],
         storage_options=source.storage_options,
     )
+    if min_partitions > 1:
+        total = sum(f.size for f in files)
+        target_bytes = max(1, min(target_bytes, -(-total // min_partitions)))
     parts: list[Partition] = []
     for f in files:
         if source.format == "parquet":
