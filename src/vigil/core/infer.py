@@ -30,16 +30,16 @@ from vigil.types import InferredType
 
 __all__ = [
     "BOOLEAN_PATTERN",
-    "TextSummary",
-    "as_numpy",
-    "summarize_text",
     "FRACTIONAL_PATTERN",
     "INTEGRAL_PATTERN",
+    "TextSummary",
     "TypeCounts",
+    "as_numpy",
     "count_types",
     "infer_type",
     "numeric_values",
     "sagemaker_type",
+    "summarize_text",
 ]
 
 INTEGRAL_PATTERN = r"^(-|\+)? ?\d+$"
@@ -242,8 +242,9 @@ class TextSummary:
 
     def numeric_values(self) -> np.ndarray:
         """The numeric values of the batch in row order, shape (n_numeric,), float64."""
-        values = self.numbers[self.indices]
-        return values[~np.isnan(values)]
+        values: np.ndarray = self.numbers[self.indices]
+        kept: np.ndarray = values[~np.isnan(values)]
+        return kept
 
 
 def summarize_text(values: pa.Array) -> TextSummary:
