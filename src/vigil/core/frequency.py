@@ -16,7 +16,7 @@ https://datasketches.apache.org/docs/Frequency/FrequentItemsOverview.html
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import datasketches as ds
@@ -37,6 +37,10 @@ _SKETCH_LG_MAX_MAP_SIZE = 15  # tracks up to 0.75 * 2**15 = 24,576 values
 class FrequentValues:
     """Counts of the distinct non-null values of one column, mergeable.
 
+    Exact counts are kept as an Arrow table (value, count); batches are appended and combined
+    with a hash aggregation (``Table.group_by``) when enough have accumulated or when the counts
+    are read, so counting never loops over values in Python.
+
     Parameters
     ----------
     max_exact : int, default=DEFAULT_MAX_EXACT
@@ -55,7 +59,9 @@ class FrequentValues:
                 field="max_exact",
             )
         self._max_exact = max_exact
-        self._counts: dict[str, int] | None = {}
+        self._exact: pa.Table | None = _EMPTY
+        self._pending: list[pa.Table] = []
+        self._pending_rows = 0
         self._items: ds.frequent_strings_sketch | None = None
         self._hll: ds.hll_sketch | None = None
         self._total = 0
@@ -63,7 +69,8 @@ class FrequentValues:
     @property
     def is_exact(self) -> bool:
         """True while every count (and the distinct count) is exact."""
-        return self._counts is not None
+        self._compact()
+        return self._exact is not None
 
     @property
     def total(self) -> int:
@@ -73,6 +80,7 @@ class FrequentValues:
     @property
     def maximum_error(self) -> int:
         """Upper bound on the error of any reported count (0 while exact)."""
+        self._compact()
         return 0 if self._items is None else math.ceil(self._items.epsilon * self._total)
 
     def update(self, values: pa.Array | pa.ChunkedArray) -> None:
@@ -83,51 +91,68 @@ class FrequentValues:
         if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
             values = values.cast(pa.string())
         vc = pc.value_counts(values)
-        keys = vc.field("values").to_pylist()
-        counts = vc.field("counts").to_pylist()
-        self._add_pairs(zip(keys, counts, strict=True))
+        self.update_arrays(vc.field("values"), vc.field("counts"))
 
-    def update_pairs(self, keys: list[str], counts: list[int]) -> None:
-        """Add ``counts[i]`` occurrences of ``keys[i]`` for every i."""
-        self._add_pairs(zip(keys, counts, strict=True))
+    def update_arrays(self, values: pa.Array, counts: pa.Array) -> None:
+        """Add ``counts[i]`` occurrences of ``values[i]``.
+
+        Parameters
+        ----------
+        values : pyarrow StringArray of shape (k,)
+            Values, not necessarily distinct, no nulls.
+        counts : pyarrow integer Array of shape (k,)
+        """
+        table = pa.table({"value": values.cast(pa.string()), "count": counts.cast(pa.int64())})
+        self._total += int(pc.sum(table["count"]).as_py() or 0)
+        if self._exact is None:
+            self._to_items(table)
+            return
+        self._pending.append(table)
+        self._pending_rows += table.num_rows
+        if self._pending_rows > max(self._max_exact, 1 << 16):
+            self._compact()
 
     def update_counts(self, counts: Mapping[str, int]) -> None:
         """Add counts given as a mapping value → count."""
-        self._add_pairs(counts.items())
+        self.update_arrays(
+            pa.array(list(counts), type=pa.string()), pa.array(list(counts.values()), pa.int64())
+        )
 
-    def _add_pairs(self, pairs: Iterable[tuple[str, int]]) -> None:
-        pairs = list(pairs)
-        self._total += sum(c for _, c in pairs)
-        if self._counts is not None:
-            table = self._counts
-            for key, count in pairs:
-                table[key] = table.get(key, 0) + count
-            if len(table) > self._max_exact:
-                self._to_sketch()
+    def _compact(self) -> None:
+        if not self._pending:
             return
-        assert self._items is not None and self._hll is not None
-        for key, count in pairs:
-            self._items.update(key, count)
-            self._hll.update(key)
+        assert self._exact is not None
+        merged = pa.concat_tables([self._exact, *self._pending])
+        self._pending, self._pending_rows = [], 0
+        grouped = merged.group_by("value").aggregate([("count", "sum")])
+        self._exact = grouped.rename_columns(["value", "count"])
+        if self._exact.num_rows > self._max_exact:
+            table, self._exact = self._exact, None
+            self._items = ds.frequent_strings_sketch(_SKETCH_LG_MAX_MAP_SIZE)
+            self._hll = ds.hll_sketch(_HLL_LG_K)
+            self._to_items(table)
 
-    def _to_sketch(self) -> None:
-        assert self._counts is not None
-        self._items = ds.frequent_strings_sketch(_SKETCH_LG_MAX_MAP_SIZE)
-        self._hll = ds.hll_sketch(_HLL_LG_K)
-        for key, count in self._counts.items():
+    def _to_items(self, table: pa.Table) -> None:
+        assert self._items is not None and self._hll is not None
+        for key, count in zip(table["value"].to_pylist(), table["count"].to_pylist(), strict=True):
             self._items.update(key, count)
             self._hll.update(key)
-        self._counts = None
 
     def merge(self, other: FrequentValues) -> None:
         """Add another column's counts into this one (in place)."""
-        if other._counts is not None:
+        other._compact()
+        if other._exact is not None:
             total = self._total
-            self._add_pairs(other._counts.items())
+            if other._exact.num_rows:
+                self.update_arrays(other._exact["value"], other._exact["count"])
             self._total = total + other._total
             return
-        if self._counts is not None:
-            self._to_sketch()
+        self._compact()
+        if self._exact is not None:
+            table, self._exact = self._exact, None
+            self._items = ds.frequent_strings_sketch(_SKETCH_LG_MAX_MAP_SIZE)
+            self._hll = ds.hll_sketch(_HLL_LG_K)
+            self._to_items(table)
         assert self._items is not None and self._hll is not None
         assert other._items is not None and other._hll is not None
         self._items.merge(other._items)
@@ -140,8 +165,9 @@ class FrequentValues:
     @property
     def distinct_count(self) -> float:
         """Number of distinct values: exact while exact, else a HyperLogLog estimate."""
-        if self._counts is not None:
-            return float(len(self._counts))
+        self._compact()
+        if self._exact is not None:
+            return float(self._exact.num_rows)
         assert self._hll is not None
         return float(self._hll.get_estimate())
 
@@ -151,32 +177,42 @@ class FrequentValues:
         Ties are broken by value so the order is deterministic. After the switch to a sketch the
         counts are estimates within :attr:`maximum_error`.
         """
-        if self._counts is not None:
-            pairs = list(self._counts.items())
-        else:
-            assert self._items is not None
-            rows = self._items.get_frequent_items(ds.frequent_items_error_type.NO_FALSE_NEGATIVES)
-            pairs = [(str(row[0]), int(row[1])) for row in rows]
+        self._compact()
+        if self._exact is not None:
+            order = pc.sort_indices(
+                self._exact, sort_keys=[("count", "descending"), ("value", "ascending")]
+            )
+            top = self._exact.take(order if n is None else order[:n])
+            return list(zip(top["value"].to_pylist(), top["count"].to_pylist(), strict=True))
+        assert self._items is not None
+        rows = self._items.get_frequent_items(ds.frequent_items_error_type.NO_FALSE_NEGATIVES)
+        pairs = [(str(row[0]), int(row[1])) for row in rows]
         pairs.sort(key=lambda kv: (-kv[1], kv[0]))
         return pairs if n is None else pairs[:n]
 
     def count_of(self, value: str) -> int:
         """Count (or estimate) of one value; 0 if never seen."""
-        if self._counts is not None:
-            return self._counts.get(value, 0)
+        self._compact()
+        if self._exact is not None:
+            hit = self._exact.filter(pc.equal(self._exact["value"], value))
+            return int(hit["count"][0].as_py()) if hit.num_rows else 0
         assert self._items is not None
         return int(self._items.get_estimate(value))
 
     def values_seen_once(self) -> int | None:
         """How many distinct values occur exactly once (None once counts are no longer exact)."""
-        if self._counts is None:
+        self._compact()
+        if self._exact is None:
             return None
-        return sum(1 for c in self._counts.values() if c == 1)
+        return int(pc.sum(pc.equal(self._exact["count"], 1)).as_py() or 0)
 
     def __getstate__(self) -> dict[str, Any]:
+        self._compact()
+        exact = self._exact
         return {
             "max_exact": self._max_exact,
-            "counts": self._counts,
+            "values": None if exact is None else exact["value"].to_pylist(),
+            "counts": None if exact is None else exact["count"].to_pylist(),
             "items": None if self._items is None else self._items.serialize(),
             "hll": None if self._hll is None else self._hll.serialize_compact(),
             "total": self._total,
@@ -184,7 +220,17 @@ class FrequentValues:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self._max_exact = state["max_exact"]
-        self._counts = state["counts"]
+        self._pending, self._pending_rows = [], 0
+        self._exact = (
+            None
+            if state["values"] is None
+            else pa.table(
+                {
+                    "value": pa.array(state["values"], pa.string()),
+                    "count": pa.array(state["counts"], pa.int64()),
+                }
+            )
+        )
         self._items = (
             None
             if state["items"] is None
@@ -192,3 +238,6 @@ class FrequentValues:
         )
         self._hll = None if state["hll"] is None else ds.hll_sketch.deserialize(state["hll"])
         self._total = state["total"]
+
+
+_EMPTY = pa.table({"value": pa.array([], pa.string()), "count": pa.array([], pa.int64())})

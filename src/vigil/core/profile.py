@@ -248,8 +248,8 @@ class ColumnProfile:
     def _add_frequencies(table: FrequentValues, summary: TextSummary, mask: np.ndarray) -> None:
         if not mask.any():
             return
-        keys = pa.compute.filter(summary.uniques, pa.array(mask)).to_pylist()
-        table.update_pairs(keys, summary.counts[mask].tolist())
+        keys = pa.compute.filter(summary.uniques, pa.array(mask))
+        table.update_arrays(keys, pa.array(summary.counts[mask]))
 
     def _force_string(self) -> None:
         """Declare the column categorical (String) from now on, keeping what was counted."""
