@@ -1,4 +1,4 @@
-"""Tests for vigil.engine.local: the forkserver process pool and the ordered tree reduction."""
+"""Tests for vigil.engine.local: the process pool and the ordered tree reduction."""
 
 from __future__ import annotations
 

@@ -102,7 +102,9 @@ class FrequentValues:
             Values, not necessarily distinct, no nulls.
         counts : pyarrow integer Array of shape (k,)
         """
-        table = pa.table({"value": values.cast(pa.string()), "count": counts.cast(pa.int64())})
+        table = pa.Table.from_pydict(
+            {"value": values.cast(pa.string()), "count": counts.cast(pa.int64())}
+        )
         self._total += int(pc.sum(table["count"]).as_py() or 0)
         if self._exact is None:
             self._to_items(table)
@@ -224,7 +226,7 @@ class FrequentValues:
         self._exact = (
             None
             if state["values"] is None
-            else pa.table(
+            else pa.Table.from_pydict(
                 {
                     "value": pa.array(state["values"], pa.string()),
                     "count": pa.array(state["counts"], pa.int64()),
@@ -240,4 +242,6 @@ class FrequentValues:
         self._total = state["total"]
 
 
-_EMPTY = pa.table({"value": pa.array([], pa.string()), "count": pa.array([], pa.int64())})
+_EMPTY = pa.Table.from_pydict(
+    {"value": pa.array([], pa.string()), "count": pa.array([], pa.int64())}
+)

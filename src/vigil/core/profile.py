@@ -263,9 +263,11 @@ class ColumnProfile:
         if x.size == 0:
             return
         n_b = int(x.size)
-        mean_b = float(x.mean())
-        m2_b = float(np.square(x - mean_b).sum())
-        self._combine_moments(n_b, float(x.sum()), mean_b, m2_b, float(x.min()), float(x.max()))
+        sum_b = float(x.sum())
+        mean_b = sum_b / n_b
+        deviations = x - mean_b
+        m2_b = float(np.dot(deviations, deviations))
+        self._combine_moments(n_b, sum_b, mean_b, m2_b, float(x.min()), float(x.max()))
         self._sketch.update(x)
 
     def _combine_moments(

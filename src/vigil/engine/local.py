@@ -63,9 +63,7 @@ def map_partitions(
             if on_result is not None:
                 on_result(i + 1)
         return results
-    context = multiprocessing.get_context("forkserver")
-    # Import the partition function's module once in the fork server, not in every worker.
-    context.set_forkserver_preload([fn.__module__])
+    context = _context(fn)
     with ProcessPoolExecutor(max_workers=min(workers, len(partitions)), mp_context=context) as pool:
         futures = [pool.submit(fn, part) for part in partitions]
         try:
@@ -79,6 +77,20 @@ def map_partitions(
             for future in futures:
                 future.cancel()
             raise
+
+
+def _context(fn: Callable[..., object]) -> multiprocessing.context.BaseContext:
+    """``fork`` where the platform has it: workers start at once with everything imported.
+
+    Arrow and jemalloc re-initialise their thread pools in a forked child, so forking a process
+    that has used pyarrow is safe. Elsewhere a fork server imports the partition function's
+    module once and forks workers from it.
+    """
+    if "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([fn.__module__])
+    return context
 
 
 def tree_reduce(merge: Callable[[R, R], R], items: Iterable[R]) -> R:

@@ -553,7 +553,7 @@ def _parse_json_block(
                 columns[key] = [None] * i
         for key, values in columns.items():
             values.append(_json_text(obj.get(key)))
-    return pa.table({k: pa.array(v, type=pa.string()) for k, v in columns.items()})
+    return pa.Table.from_pydict({k: pa.array(v, type=pa.string()) for k, v in columns.items()})
 
 
 def _json_text(value: Any) -> str | None:
