@@ -9,7 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from vigil.engine.local import map_partitions, tree_reduce
+from vigil.engine.local import map_partitions, map_reduce, tree_reduce
 from vigil.errors import InvalidParameterError, MalformedRowError
 from vigil.storage.tabular import Partition, TabularSource, plan_partitions, read_partition
 
@@ -154,3 +154,23 @@ def test_tree_reduce_accepts_any_iterable() -> None:
 def test_tree_reduce_of_nothing_is_invalid(items: object) -> None:
     with pytest.raises(InvalidParameterError, match="items of tree_reduce must not be empty"):
         tree_reduce(_concat, items)  # type: ignore[arg-type]
+
+
+def _as_text(x: int) -> str:
+    time.sleep(0.01 * (x % 3))  # finish out of order
+    return str(x)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_map_reduce_folds_in_partition_order(workers: int) -> None:
+    seen: list[int] = []
+    out = map_reduce(_as_text, _concat, list(range(12)), workers=workers, on_result=seen.append)
+    assert out == "".join(str(i) for i in range(12))
+    assert seen == list(range(1, 13))
+
+
+def test_map_reduce_propagates_errors_and_rejects_nothing() -> None:
+    with pytest.raises(MalformedRowError):
+        map_reduce(_fail_on_three, max, [1, 2, 3, 4], workers=2)
+    with pytest.raises(InvalidParameterError, match="partitions"):
+        map_reduce(_as_text, _concat, [], workers=2)

@@ -56,8 +56,13 @@ NUMERIC_TEXT_FREQUENCY_CAP = 1_000
 Frequencies matter only if the column turns out String. A text column whose numeric-looking
 values have more distinct values than this stops counting them (its text values are still
 counted); if such a column is later inferred String, its categorical buckets hold only its
-non-numeric values, and ``ColumnStatistics.buckets_complete`` is False.
+non-numeric values, and ``ColumnStatistics.buckets_complete`` is False. Counting also stops
+earlier, once there are more than 100 distinct numeric values making up more than a tenth of
+the numeric values seen: a column of mostly distinct numbers is a measurement, not a code.
 """
+
+_MIN_DISTINCT_FOR_RATIO = 100
+_MAX_DISTINCT_RATIO = 0.1
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,7 @@ class ProfileOptions:
     kll_c: float = 0.64
     max_exact_categories: int = DEFAULT_MAX_EXACT
     string_columns: frozenset[str] = frozenset()
+    numeric_columns: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -190,8 +196,10 @@ class ColumnProfile:
         self._max = -math.inf
         self._sketch = KLLSketch(self._options.kll_k, self._options.kll_c)
         self._text_frequencies = FrequentValues(self._options.max_exact_categories)
-        self._numeric_frequencies: FrequentValues | None = FrequentValues(
-            self._options.max_exact_categories
+        self._numeric_frequencies: FrequentValues | None = (
+            None
+            if name in self._options.numeric_columns
+            else FrequentValues(self._options.max_exact_categories)
         )
         self._forced_string = name in self._options.string_columns
 
@@ -238,8 +246,11 @@ class ColumnProfile:
             self._add_frequencies(self._text_frequencies, summary, used & ~numeric)
         if self._numeric_frequencies is not None:
             wanted = used & numeric
-            seen = self._numeric_frequencies.distinct_count
-            if seen + int(wanted.sum()) > NUMERIC_TEXT_FREQUENCY_CAP:
+            distinct = self._numeric_frequencies.distinct_count + int(wanted.sum())
+            numbers = self._types.integral + self._types.fractional
+            if distinct > NUMERIC_TEXT_FREQUENCY_CAP or (
+                distinct > _MIN_DISTINCT_FOR_RATIO and distinct > _MAX_DISTINCT_RATIO * numbers
+            ):
                 self._numeric_frequencies = None  # too many distinct numbers to be categories
             elif wanted.any():
                 self._add_frequencies(self._numeric_frequencies, summary, wanted)

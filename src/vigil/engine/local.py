@@ -15,7 +15,7 @@ from typing import TypeVar
 
 from vigil.errors import InvalidParameterError
 
-__all__ = ["map_partitions", "tree_reduce"]
+__all__ = ["map_partitions", "map_reduce", "tree_reduce"]
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -76,6 +76,66 @@ def map_partitions(
         except BaseException:
             for future in futures:
                 future.cancel()
+            raise
+
+
+def map_reduce(
+    fn: Callable[[P], R],
+    merge: Callable[[R, R], R],
+    partitions: Sequence[P],
+    *,
+    workers: int = 1,
+    on_result: Callable[[int], None] | None = None,
+) -> R:
+    """Apply ``fn`` to every partition and fold the results with ``merge`` as they arrive.
+
+    Results are merged in partition order (``merge(merge(r0, r1), r2)…``), so the outcome does
+    not depend on which worker finished first, and each result is merged as soon as the ones
+    before it are: the coordinator holds one accumulator, not every partition's result.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``workers`` < 1 or ``partitions`` is empty.
+    Exception
+        The first exception raised by ``fn``, re-raised unchanged.
+    """
+    if not partitions:
+        raise InvalidParameterError(
+            "partitions of map_reduce must not be empty.", field="partitions"
+        )
+    if workers < 1:
+        raise InvalidParameterError(
+            f"workers of map_reduce must be >= 1. Got {workers!r} instead.", field="workers"
+        )
+    if workers == 1 or len(partitions) == 1:
+        acc = fn(partitions[0])
+        if on_result is not None:
+            on_result(1)
+        for i, part in enumerate(partitions[1:], start=2):
+            acc = merge(acc, fn(part))
+            if on_result is not None:
+                on_result(i)
+        return acc
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(partitions)), mp_context=_context(fn)
+    ) as pool:
+        futures = [pool.submit(fn, part) for part in partitions]
+        try:
+            acc = futures[0].result()
+            futures[0] = None  # type: ignore[call-overload]
+            if on_result is not None:
+                on_result(1)
+            for i in range(1, len(futures)):
+                acc = merge(acc, futures[i].result())
+                futures[i] = None  # type: ignore[call-overload]
+                if on_result is not None:
+                    on_result(i + 1)
+            return acc
+        except BaseException:
+            for future in futures:
+                if future is not None:
+                    future.cancel()
             raise
 
 

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from vigil.core.checks import CheckReport, check_data_quality
 from vigil.core.profile import DatasetProfile, DatasetStatistics, ProfileOptions
-from vigil.engine.local import map_partitions, tree_reduce
+from vigil.engine.local import map_reduce
 from vigil.errors import InvalidParameterError, VigilError
 from vigil.formats.constraints import Constraints
 from vigil.formats.statistics import Statistics
@@ -281,7 +281,12 @@ def run_data_quality(
         categorical_method=categorical_method,
         feature_methods=feature_methods,
     )
-    options = ProfileOptions(string_columns=_string_columns(baseline))
+    options = ProfileOptions(
+        string_columns=_string_columns(baseline),
+        numeric_columns=frozenset(
+            f.name for f in baseline.features if f.numerical_statistics is not None
+        ),
+    )
     try:
         current, malformed, records, rows = _profile_input(input, options, workers)
     except VigilError as exc:
@@ -370,7 +375,7 @@ def _profile_input(
     if not files:
         return None, MalformedReport(), 0, 0
     tasks = [_CaptureTask(f.url, input, options) for f in files]
-    partial = tree_reduce(_merge, map_partitions(_profile_capture_file, tasks, workers=workers))
+    partial = map_reduce(_profile_capture_file, _merge, tasks, workers=workers)
     rows = partial.profile.item_count
     order = list(input.column_names or ())
     names = order + [n for n in partial.profile.columns if n not in order]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from vigil.core.profile import DatasetProfile, DatasetStatistics, ProfileOptions
-from vigil.engine.local import map_partitions, tree_reduce
+from vigil.engine.local import map_reduce
 from vigil.errors import EmptyDatasetError
 from vigil.storage.tabular import (
     DEFAULT_PARTITION_BYTES,
@@ -105,8 +105,9 @@ def profile_dataset(
     tasks = [_Task(p, options, on_malformed) for p in partitions]
     total = len(tasks)
     progress = None if on_progress is None else (lambda done: on_progress(done, total))
-    results = map_partitions(profile_partition, tasks, workers=workers, on_result=progress)
-    profile, report = tree_reduce(_merge, results)
+    profile, report = map_reduce(
+        profile_partition, _merge, tasks, workers=workers, on_result=progress
+    )
     if profile.item_count == 0:
         where = ", ".join(source.inputs)
         raise EmptyDatasetError(
