@@ -120,12 +120,18 @@ from vigil.storage.objectstore import InputFile, open_input, read_bytes
 from vigil.storage.tabular import MalformedReport
 
 __all__ = [
+    "BadRecord",
     "CaptureBatch",
     "CaptureInput",
     "InferenceEventData",
     "InferenceEventMetadata",
     "InferenceRecord",
+    "JsonPath",
     "OutputColumnsPosition",
+    "column_index",
+    "compile_path",
+    "decode_payload",
+    "json_text",
     "plan_capture",
     "read_capture_file",
 ]
@@ -229,9 +235,9 @@ class CaptureInput:
         ):
             object.__setattr__(self, "inference_attribute", str(self.inference_attribute))
         if self.features_attribute is not None:
-            _compile_path(self.features_attribute, "features_attribute")
-        if self.inference_attribute is not None and _column_index(self.inference_attribute) is None:
-            _compile_path(self.inference_attribute, "inference_attribute")
+            compile_path(self.features_attribute, "features_attribute")
+        if self.inference_attribute is not None and column_index(self.inference_attribute) is None:
+            compile_path(self.inference_attribute, "inference_attribute")
         if self.record_preprocessor is not None and not str(self.record_preprocessor).strip():
             raise InvalidParameterError(
                 "record_preprocessor of CaptureInput must be a path to a .py file. Got an empty "
@@ -305,7 +311,7 @@ def plan_capture(inp: CaptureInput) -> list[InputFile]:
 
 
 @dataclass(frozen=True)
-class _JsonPath:
+class JsonPath:
     """A compiled JSONPath: simple steps evaluated natively, or a jsonpath-ng expression."""
 
     text: str
@@ -364,7 +370,7 @@ def _steps_of(node: Any) -> list[tuple[str, Any]] | None:
 
 
 @functools.lru_cache(maxsize=64)
-def _compile_path(text: str, param: str) -> _JsonPath:
+def compile_path(text: str, param: str) -> JsonPath:
     from jsonpath_ng.parser import parse as _parse_jsonpath  # 50 ms to import: only when used
 
     try:
@@ -377,10 +383,10 @@ def _compile_path(text: str, param: str) -> _JsonPath:
         ) from exc
     steps = _steps_of(expr)
     multi = steps is None or any(op == "all" for op, _ in steps)
-    return _JsonPath(text, None if steps is None else tuple(steps), multi, expr)
+    return JsonPath(text, None if steps is None else tuple(steps), multi, expr)
 
 
-def _column_index(text: str) -> int | None:
+def column_index(text: str) -> int | None:
     stripped = text.strip()
     return int(stripped) if stripped.isdigit() else None
 
@@ -390,11 +396,11 @@ def _column_index(text: str) -> int | None:
 # --------------------------------------------------------------------------------------------
 
 
-class _Bad(Exception):
+class BadRecord(Exception):
     """One record is malformed; the message says why."""
 
 
-def _text(value: Any) -> str | None:
+def json_text(value: Any) -> str | None:
     """A JSON value as the string the profile sees: its JSON text, strings unquoted."""
     if value is None:
         return None
@@ -404,12 +410,12 @@ def _text(value: Any) -> str | None:
 
 
 def _texts(values: list[Any]) -> list[str | None]:
-    """``[_text(v) for v in values]``, in one orjson call for a flat list of numbers/booleans."""
+    """``[json_text(v) for v in values]``, in one orjson call for a flat list of numbers/booleans."""
     if values:
         raw = orjson.dumps(values)
         if raw.count(b"[") == 1 and b"{" not in raw and b'"' not in raw and b"null" not in raw:
             return list(raw[1:-1].decode().split(","))
-    return [_text(v) for v in values]
+    return [json_text(v) for v in values]
 
 
 def _flatten(
@@ -420,7 +426,7 @@ def _flatten(
         if isinstance(value, dict) and value:
             _flatten(value, name + ".", out)
         else:
-            out[name] = _text(value)
+            out[name] = json_text(value)
     return out
 
 
@@ -433,7 +439,7 @@ def _rows_of(value: Any, multi: bool) -> list[Row]:
         elif isinstance(item, list):
             rows.append(_texts(item))
         else:
-            rows.append([_text(item)])
+            rows.append([json_text(item)])
     return rows
 
 
@@ -462,10 +468,10 @@ def _kind_of_content_type(content_type: str | None) -> str | None:
     return None
 
 
-def _decode(payload: Any, side: str) -> tuple[str, Any]:
+def decode_payload(payload: Any, side: str) -> tuple[str, Any]:
     """``(kind, data)`` of one payload: kind ``csv`` (text), ``json`` or ``jsonl``."""
     if type(payload) is not dict:
-        raise _Bad(f"missing captureData.{side}")
+        raise BadRecord(f"missing captureData.{side}")
     encoding = payload.get("encoding")
     data = payload.get("data")
     if encoding == "CSV" and type(data) is str:
@@ -481,35 +487,35 @@ def _decode(payload: Any, side: str) -> tuple[str, Any]:
             return "csv", data
     elif enc == "BASE64":
         if not isinstance(data, str):
-            raise _Bad(f"{side}.data must be a string. Got {type(data).__name__} instead")
+            raise BadRecord(f"{side}.data must be a string. Got {type(data).__name__} instead")
         try:
             if "\n" in data or "\r" in data:  # line-wrapped base64 (MIME style)
                 data = "".join(data.split())
             text = base64.b64decode(data, validate=True).decode("utf-8")
         except (binascii.Error, ValueError) as exc:
-            raise _Bad(f"{side}: invalid base64 payload ({exc})") from None
+            raise BadRecord(f"{side}: invalid base64 payload ({exc})") from None
         kind_or_none = _kind_of_content_type(
             content_type if isinstance(content_type, str) else None
         )
         if kind_or_none is None:
-            raise _Bad(
+            raise BadRecord(
                 f"{side}: unsupported content type {content_type!r} for a BASE64 payload "
                 "(readable: text/csv, application/json, application/jsonlines)"
             )
         return kind_or_none, text
     else:
-        raise _Bad(f"{side}: unsupported encoding {encoding!r} (expected CSV, JSON or BASE64)")
-    raise _Bad(f"{side}.data must be a string. Got {type(data).__name__} instead")
+        raise BadRecord(f"{side}: unsupported encoding {encoding!r} (expected CSV, JSON or BASE64)")
+    raise BadRecord(f"{side}.data must be a string. Got {type(data).__name__} instead")
 
 
-def _json_rows(kind: str, data: Any, path: _JsonPath | None, side: str, param: str) -> list[Row]:
+def _json_rows(kind: str, data: Any, path: JsonPath | None, side: str, param: str) -> list[Row]:
     try:
         if kind == "jsonl":
             docs = [orjson.loads(line) for line in data.splitlines() if line.strip()]
         else:
             docs = [orjson.loads(data) if isinstance(data, str) else data]
     except orjson.JSONDecodeError as exc:
-        raise _Bad(f"{side}: invalid JSON payload ({exc})") from None
+        raise BadRecord(f"{side}: invalid JSON payload ({exc})") from None
     rows: list[Row] = []
     for doc in docs:
         if path is None:
@@ -517,7 +523,7 @@ def _json_rows(kind: str, data: Any, path: _JsonPath | None, side: str, param: s
             continue
         found, value = path.value(doc)
         if not found:
-            raise _Bad(f"{side}: {param} {path.text!r} matches nothing in the payload")
+            raise BadRecord(f"{side}: {param} {path.text!r} matches nothing in the payload")
         rows.extend(_rows_of(value, path.multi))
     return rows
 
@@ -931,11 +937,13 @@ def _preprocessed_rows(result: Any) -> list[Row]:
     elif isinstance(result, list) and all(isinstance(r, dict) for r in result):
         results = result
     else:
-        raise _Bad(
+        raise BadRecord(
             f"preprocess_handler returned {type(result).__name__}; expected a dict, a list of "
             "dicts, or [] to drop the record"
         )
-    return [{str(k): (v if type(v) is str else _text(v)) for k, v in r.items()} for r in results]
+    return [
+        {str(k): (v if type(v) is str else json_text(v)) for k, v in r.items()} for r in results
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1060,7 +1068,7 @@ def _read_preprocessed(
                 batch.records_dropped += 1
                 continue
             rows.append(_preprocessed_rows(result))
-        except _Bad as exc:
+        except BadRecord as exc:
             batch.malformed.add(url, line, str(exc))
             continue
         except Exception as exc:
@@ -1087,13 +1095,13 @@ def _read_payloads(
 ) -> None:
     with_output = inp.output_columns_position != "none"
     features = (
-        _compile_path(inp.features_attribute, "features_attribute")
+        compile_path(inp.features_attribute, "features_attribute")
         if inp.features_attribute is not None
         else None
     )
-    out_index = _column_index(inp.inference_attribute) if inp.inference_attribute else None
+    out_index = column_index(inp.inference_attribute) if inp.inference_attribute else None
     inference = (
-        _compile_path(inp.inference_attribute, "inference_attribute")
+        compile_path(inp.inference_attribute, "inference_attribute")
         if inp.inference_attribute is not None and out_index is None
         else None
     )
@@ -1102,7 +1110,7 @@ def _read_payloads(
     for r, (line, obj) in enumerate(records):
         capture = obj["captureData"]
         try:
-            in_kind, in_data = _decode(capture.get("endpointInput"), "endpointInput")
+            in_kind, in_data = decode_payload(capture.get("endpointInput"), "endpointInput")
             if in_kind != "csv":
                 in_data = _json_rows(
                     in_kind, in_data, features, "endpointInput", "features_attribute"
@@ -1111,16 +1119,16 @@ def _read_payloads(
             out_kind: str | None = None
             out_data: Any = None
             if with_output:
-                out_kind, out_data = _decode(capture.get("endpointOutput"), "endpointOutput")
+                out_kind, out_data = decode_payload(capture.get("endpointOutput"), "endpointOutput")
                 if out_kind == "csv":
                     if inference is not None:
-                        raise _Bad(
+                        raise BadRecord(
                             f"endpointOutput is CSV but inference_attribute "
                             f"{inp.inference_attribute!r} is a JSONPath; give a 0-based column index"
                         )
                 else:
                     if out_index is not None:
-                        raise _Bad(
+                        raise BadRecord(
                             f"endpointOutput is JSON but inference_attribute {out_index!r} is a "
                             "column index; give a JSONPath such as '$.predictions'"
                         )
@@ -1128,7 +1136,7 @@ def _read_payloads(
                         out_kind, out_data, inference, "endpointOutput", "inference_attribute"
                     )
                     out_kind = "json"
-        except _Bad as exc:
+        except BadRecord as exc:
             batch.malformed.add(url, line, str(exc))
             continue
         groups.setdefault((in_kind, out_kind), []).append((r, in_data, out_data))

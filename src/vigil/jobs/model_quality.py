@@ -1,0 +1,981 @@
+"""The model-quality jobs: a baseline from labelled predictions, and monitoring with delayed labels.
+
+Spec sagemaker-model-monitor.md §6 (metrics, statistics, constraints, violations), §5.2
+(metrics), §7.2 (offsets) and §1.5 (ground truth).
+
+Baseline (:func:`suggest_model_quality_baseline`)
+    A dataset (CSV with or without header, JSON Lines, Parquet) holding the prediction, the
+    probability and the label of each row → ``statistics.json`` with every metric of the
+    problem type and ``constraints.json`` with suggested thresholds
+    (:mod:`vigil.core.model_quality.constraints`: slack 0.1 by default, 0 for SageMaker's).
+
+Monitoring (:func:`run_model_quality`)
+    The window ``[start, end)`` of captured predictions (shifted by ``start_time_offset`` /
+    ``end_time_offset`` relative to the scheduled time, as SageMaker does: ``-P8D``/``-P1D`` at
+    2020-01-09T13:00 analyse 2020-01-01T13:00–2020-01-08T13:00) is merged with the labels of
+    every ground-truth hour folder from the window's start to the execution time
+    (:mod:`vigil.jobs.ground_truth`), the metrics are computed and compared with the
+    constraints. Outputs, as SageMaker's analyzer writes them (§7.4): ``statistics.json``,
+    ``constraint_violations.json``, a copy of ``constraints.json``, and
+    ``metrics/cloudwatch_metrics.jsonl`` with one datum per scalar metric, named by its key
+    (``accuracy``, ``f2``, ``mae``: the ``model-metrics`` namespace of §5.2). Vigil adds
+    ``ground_truth_coverage.json``: predictions in the window, labels read, merged,
+    duplicated (the latest wins), without a prediction, and the fraction covered.
+
+How the predicted label is obtained (binary problems)
+    From the ``inference_attribute`` when one is given: the label the endpoint served is the
+    one users acted on. Otherwise from the probability: positive when ``probability >=
+    probability_threshold`` (SageMaker's ``ProbabilityThresholdAttribute``, default 0.5). The
+    probability, when given, is also the score of the ROC/PR curves and the AUC; without one
+    the predicted labels are the scores. Multiclass problems use the ``inference_attribute``
+    (the whole output if none); regression uses it as the predicted value.
+
+Statuses (§7.3), with a distinct ``failure_code`` for each failure:
+
+====================================  =========================================================
+``Completed``                         no violation
+``CompletedWithViolations``           at least one metric violates its constraint
+``Failed``, :data:`NO_DATA`           no captured prediction in the window
+``Failed``, :data:`NO_GROUND_TRUTH`   predictions, but no label merged: the reason names the
+                                      window, the capture URL, the ground-truth URL and the
+                                      hour folders read
+``Failed``, :data:`INSUFFICIENT`      fewer merged labels than ``min_labels`` or a coverage
+                                      below ``min_coverage``: metrics on 3 labels are noise.
+                                      statistics.json and the coverage file are written (to
+                                      look at), but no violation and no metric (nothing to
+                                      alarm on)
+``Failed``, ``TooManyMalformedRecords``  malformed capture or ground-truth records above
+                                      ``max_malformed_fraction``
+====================================  =========================================================
+
+Re-checking (:func:`evaluate_model_quality`) compares an existing ``statistics.json`` (Vigil's
+or SageMaker's, including unknown custom metrics) with a ``constraints.json``, without raw data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import orjson
+import pyarrow as pa
+
+from vigil.core.model_quality import (
+    DEFAULT_SLACK,
+    BinaryClassificationReport,
+    ConstraintCheck,
+    GroundTruthCoverage,
+    MetricConstraint,
+    MetricEstimate,
+    ModelQualityReport,
+    MulticlassClassificationReport,
+    ProblemType,
+    check_constraints,
+    problem_type_of,
+    score_values,
+    suggest_constraints,
+)
+from vigil.errors import EmptyDatasetError, InvalidParameterError, VigilError
+from vigil.formats.model_quality import ModelQualityConstraints, ModelQualityStatistics
+from vigil.formats.violations import ConstraintViolations
+from vigil.jobs.baseline import infer_dataset_format
+from vigil.jobs.capture_input import CaptureInput
+from vigil.jobs.data_quality import (
+    CONSTRAINTS_FILE,
+    METRICS_FILE,
+    NO_DATA,
+    STATISTICS_FILE,
+    VIOLATIONS_FILE,
+    ExecutionStatus,
+)
+from vigil.jobs.ground_truth import MergedWindow, PredictionReader, merge_window
+from vigil.jobs.metrics import MetricDatum, metrics_jsonl
+from vigil.storage.objectstore import join, read_bytes, write_bytes
+from vigil.storage.tabular import MalformedReport, TabularSource, plan_partitions, read_partition
+from vigil.types import DatasetFormat
+
+__all__ = [
+    "COVERAGE_FILE",
+    "DEFAULT_MAX_CURVE_POINTS",
+    "DEFAULT_MIN_LABELS",
+    "INSUFFICIENT",
+    "NO_DATA",
+    "NO_GROUND_TRUTH",
+    "ModelQualityBaselineResult",
+    "ModelQualityResult",
+    "analysis_window",
+    "evaluate_model_quality",
+    "parse_offset",
+    "run_model_quality",
+    "statistics_document",
+    "suggest_model_quality_baseline",
+]
+
+NO_GROUND_TRUTH = "NoGroundTruthMerged"
+"""Failure code: the window had predictions but no label could be merged."""
+
+INSUFFICIENT = "InsufficientGroundTruth"
+"""Failure code: fewer labels, or a smaller coverage, than the configured minimums."""
+
+COVERAGE_FILE = "ground_truth_coverage.json"
+"""Vigil's report of how the ground truth covered the window (not a SageMaker file)."""
+
+DEFAULT_MIN_LABELS = 100
+"""Fewest merged labels worth metrics: accuracy 0.8 on 100 labels already has a sampling
+standard deviation of 0.04, half the default slack's margin."""
+
+DEFAULT_MAX_CURVE_POINTS = 1000
+"""Points kept per ROC/PR curve in statistics.json (1M distinct scores would be 80 MB of JSON)."""
+
+_BLOCK = {
+    "BinaryClassification": "binary_classification",
+    "MulticlassClassification": "multiclass_classification",
+    "Regression": "regression",
+}
+_OFFSET = re.compile(
+    r"^(?P<sign>[+-])?P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
+    r"(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Time: ISO-8601 offsets and the analysis window (spec §7.2)
+# --------------------------------------------------------------------------------------------
+
+
+def parse_offset(text: str) -> timedelta:
+    """An ISO-8601 duration such as ``-P8D``, ``-PT1H``, ``-P1DT6H``, ``PT0H`` as a timedelta.
+
+    Weeks, days, hours, minutes and seconds are accepted; years and months are not (their
+    length varies, and SageMaker's examples never use them).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``text`` is not such a duration.
+
+    Examples
+    --------
+    >>> parse_offset("-P8D"), parse_offset("-PT6H"), parse_offset("-P1DT30M")
+    (datetime.timedelta(days=-8), datetime.timedelta(days=-1, seconds=64800), datetime.timedelta(days=-2, seconds=84600))
+    """
+    match = _OFFSET.match(text.strip()) if isinstance(text, str) else None
+    if match is None or text.strip().rstrip("T").endswith("P"):
+        raise InvalidParameterError(
+            "an offset must be an ISO-8601 duration in weeks, days, hours, minutes or seconds, "
+            f"such as -P8D, -PT1H or -P1DT6H. Got {text!r} instead.",
+            field="offset",
+        )
+    parts = {k: float(v) for k, v in match.groupdict().items() if v and k != "sign"}
+    delta = timedelta(
+        weeks=parts.get("w", 0),
+        days=parts.get("d", 0),
+        hours=parts.get("h", 0),
+        minutes=parts.get("m", 0),
+        seconds=parts.get("s", 0),
+    )
+    return -delta if match.group("sign") == "-" else delta
+
+
+def analysis_window(
+    scheduled_time: datetime, start_time_offset: str, end_time_offset: str
+) -> tuple[datetime, datetime]:
+    """The window a model-quality execution analyses: ``scheduled_time`` plus each offset.
+
+    Examples
+    --------
+    >>> start, end = analysis_window(datetime(2020, 1, 9, 13, tzinfo=UTC), "-P8D", "-P1D")
+    >>> start.isoformat(), end.isoformat()
+    ('2020-01-01T13:00:00+00:00', '2020-01-08T13:00:00+00:00')
+
+    Raises
+    ------
+    InvalidParameterError
+        If an offset is not an ISO-8601 duration, ``scheduled_time`` is naive, or the window
+        would end before it starts.
+    """
+    if scheduled_time.tzinfo is None:
+        raise InvalidParameterError(
+            f"scheduled_time of analysis_window must be timezone-aware. Got {scheduled_time!r} "
+            "instead.",
+            field="scheduled_time",
+        )
+    start = scheduled_time + parse_offset(start_time_offset)
+    end = scheduled_time + parse_offset(end_time_offset)
+    if end < start:
+        raise InvalidParameterError(
+            f"end_time_offset {end_time_offset!r} must not be before start_time_offset "
+            f"{start_time_offset!r}.",
+            field="end_time_offset",
+        )
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+# --------------------------------------------------------------------------------------------
+# From raw values to a report, and a report to documents
+# --------------------------------------------------------------------------------------------
+
+
+def _check_problem_type(problem_type: str, fn: str) -> None:
+    if problem_type not in _BLOCK:
+        raise InvalidParameterError(
+            f"problem_type of {fn} must be one of {tuple(_BLOCK)}. Got {problem_type!r} instead.",
+            field="problem_type",
+        )
+
+
+def _needs_inference(problem_type: ProblemType, probability_attribute: str | None) -> bool:
+    return problem_type != "BinaryClassification" or probability_attribute is None
+
+
+def _metric(m: MetricEstimate) -> dict[str, float]:
+    return {"value": m.value, "standard_deviation": m.standard_deviation}
+
+
+def _timestamp(t: datetime) -> str:
+    t = t.astimezone(UTC)
+    return f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond // 1000:03d}Z"
+
+
+def statistics_document(
+    report: ModelQualityReport, *, evaluation_time: datetime
+) -> ModelQualityStatistics:
+    """The ``statistics.json`` of a report, in SageMaker's shape and key order (spec §6.2)."""
+    block: dict[str, Any] = {}
+    if isinstance(report, (BinaryClassificationReport, MulticlassClassificationReport)):
+        block["confusion_matrix"] = {k: dict(v) for k, v in report.confusion_matrix.items()}
+    for name, value in report.metrics.items():
+        if isinstance(report, BinaryClassificationReport) and name == "auc":
+            block["receiver_operating_characteristic_curve"] = {
+                "false_positive_rates": list(report.roc_curve.x),
+                "true_positive_rates": list(report.roc_curve.y),
+            }
+            block["precision_recall_curve"] = {
+                "precisions": list(report.precision_recall_curve.y),
+                "recalls": list(report.precision_recall_curve.x),
+            }
+        block[name] = _metric(value)
+    return ModelQualityStatistics.model_validate(
+        {
+            "version": 0.0,
+            "dataset": {
+                "item_count": report.item_count,
+                "evaluation_time": _timestamp(evaluation_time),
+            },
+            f"{_BLOCK[problem_type_of(report)]}_metrics": block,
+        }
+    )
+
+
+def _constraints_document(
+    problem_type: ProblemType, constraints: Mapping[str, MetricConstraint]
+) -> ModelQualityConstraints:
+    return ModelQualityConstraints.model_validate(
+        {
+            "version": 0.0,
+            f"{_BLOCK[problem_type]}_constraints": {
+                name: {"threshold": c.threshold, "comparison_operator": c.comparison_operator}
+                for name, c in constraints.items()
+            },
+        }
+    )
+
+
+def _check(
+    statistics: ModelQualityStatistics, constraints: ModelQualityConstraints, fn: str
+) -> tuple[ConstraintCheck, ConstraintViolations]:
+    metrics_block = statistics.metrics
+    if (
+        statistics.problem_type is not None
+        and constraints.problem_type is not None
+        and statistics.problem_type != constraints.problem_type
+    ):
+        raise InvalidParameterError(
+            f"the constraints of {fn} must be for the statistics' problem type "
+            f"({statistics.problem_type}). Got {constraints.problem_type} constraints instead.",
+            field="constraints",
+        )
+    metrics = {
+        name: MetricEstimate(m.value, m.standard_deviation)
+        for name, m in (metrics_block.scalar_metrics().items() if metrics_block else ())
+    }
+    limits = {
+        name: MetricConstraint(c.threshold, c.comparison_operator)
+        for name, c in constraints.constraints.items()
+    }
+    check = check_constraints(metrics, limits)
+    violations = ConstraintViolations.from_dict(
+        {
+            "violations": [
+                {
+                    "metric_name": v.metric_name,
+                    "constraint_check_type": v.constraint_check_type,
+                    "description": v.description,
+                }
+                for v in check.violations
+            ]
+        }
+    )
+    return check, violations
+
+
+def _exit_message(n: int) -> tuple[ExecutionStatus, str]:
+    if n == 0:
+        return (
+            ExecutionStatus.COMPLETED,
+            "Completed: Job completed successfully with no violations.",
+        )
+    return (
+        ExecutionStatus.COMPLETED_WITH_VIOLATIONS,
+        f"CompletedWithViolations: Job completed successfully with {n} violations.",
+    )
+
+
+def _write(
+    output: str, files: Mapping[str, str], storage_options: Mapping[str, Any] | None
+) -> None:
+    for name, text in files.items():
+        write_bytes(join(output, name), text.encode(), storage_options=storage_options)
+
+
+def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def _check_threshold(value: float, fn: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise InvalidParameterError(
+            f"probability_threshold of {fn} must be a number in [0, 1]. Got {value!r} instead.",
+            field="probability_threshold",
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Baseline
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelQualityBaselineResult:
+    """What a model-quality baseline job produced.
+
+    Attributes
+    ----------
+    statistics : ModelQualityStatistics
+    constraints : ModelQualityConstraints
+    report : ModelQualityReport
+        The metrics as core objects.
+    rows : int
+        Rows read.
+    invalid : int
+        Rows left out because a label, prediction or probability was unusable (see
+        :mod:`vigil.core.model_quality.labels`).
+    seconds : float
+    statistics_url, constraints_url : str or None
+    """
+
+    statistics: ModelQualityStatistics
+    constraints: ModelQualityConstraints
+    report: ModelQualityReport
+    rows: int
+    invalid: int
+    seconds: float
+    statistics_url: str | None = None
+    constraints_url: str | None = None
+
+
+def _column(table: pa.Table, attribute: str, param: str, where: str) -> pa.Array:
+    if attribute in table.column_names:
+        return table[attribute].combine_chunks()
+    if attribute.strip().isdigit() and int(attribute) < table.num_columns:
+        return table.column(int(attribute)).combine_chunks()
+    raise InvalidParameterError(
+        f"{param} {attribute!r} must name a column of the dataset (or be a 0-based column "
+        f"index). Got none such in {where}; columns: {', '.join(table.column_names)}.",
+        field=param,
+    )
+
+
+def _read_dataset(source: TabularSource, attributes: Sequence[tuple[str, str]]) -> list[pa.Array]:
+    """The named columns of every partition, concatenated."""
+    parts = plan_partitions(source)
+    columns: list[list[pa.Array]] = [[] for _ in attributes]
+    for part in parts:
+        for batch in read_partition(part):
+            table = pa.Table.from_batches([batch])
+            for i, (attribute, param) in enumerate(attributes):
+                columns[i].append(_column(table, attribute, param, part.url))
+    if not columns or not columns[0] or not sum(len(c) for c in columns[0]):
+        raise EmptyDatasetError(f"no rows in {', '.join(source.inputs)}")
+    out = []
+    for chunks in columns:
+        types = {c.type for c in chunks}
+        if len(types) > 1:
+            chunks = [c.cast(pa.string()) for c in chunks]
+        out.append(pa.concat_arrays(chunks))
+    return out
+
+
+def suggest_model_quality_baseline(
+    dataset: str | Sequence[str],
+    *,
+    problem_type: ProblemType,
+    ground_truth_attribute: str,
+    inference_attribute: str | None = None,
+    probability_attribute: str | None = None,
+    probability_threshold: float = 0.5,
+    output: str | None = None,
+    slack: float = DEFAULT_SLACK,
+    dataset_format: DatasetFormat | None = None,
+    header: bool = True,
+    seed: int | np.random.Generator | None = 0,
+    max_curve_points: int | None = DEFAULT_MAX_CURVE_POINTS,
+    sagemaker_r2: bool = False,
+    storage_options: Mapping[str, Any] | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> ModelQualityBaselineResult:
+    """Compute a model's metrics on labelled data and suggest constraints (SageMaker's baseline).
+
+    Parameters
+    ----------
+    dataset : str or sequence of str
+        Files, directories, globs or URLs holding one row per prediction.
+    problem_type : {"BinaryClassification", "MulticlassClassification", "Regression"}
+    ground_truth_attribute : str
+        Column of the label (a name, or a 0-based index for a CSV without header).
+    inference_attribute : str, optional
+        Column of the predicted label (value for regression). Required except for a binary
+        problem with ``probability_attribute``.
+    probability_attribute : str, optional
+        Column of the probability of the positive class (binary problems).
+    probability_threshold : float, default=0.5
+        Probability from which a row is predicted positive, when there is no inference column.
+    output : str, optional
+        Directory or URL for ``statistics.json`` and ``constraints.json``.
+    slack : float, default=0.1
+        Relative margin of the suggested thresholds; 0 reproduces SageMaker's (the baseline
+        values). See :mod:`vigil.core.model_quality.constraints` for the default.
+    dataset_format : {"csv", "json", "parquet"}, optional
+        Default: from the extension.
+    header : bool, default=True
+        CSV: the first line holds the column names.
+    seed : int or numpy.random.Generator or None, default=0
+        Randomness of the subsample standard deviations (0: reproducible).
+    max_curve_points : int or None, default=1000
+        Points kept per ROC/PR curve.
+    sagemaker_r2 : bool, default=False
+        Regression: compute r2 as SageMaker's analyzer does (see
+        :mod:`vigil.core.model_quality.regression`).
+    storage_options : mapping, optional
+        fsspec options.
+    now : callable
+        Clock for ``evaluation_time``.
+
+    Returns
+    -------
+    ModelQualityBaselineResult
+
+    Raises
+    ------
+    InvalidParameterError
+        Unknown problem type, missing column, bad threshold or slack.
+    DatasetNotFoundError, DatasetFormatError, MalformedRowError, EmptyDatasetError
+        Bad input; also when no row has a usable label and prediction.
+    """
+    fn = "suggest_model_quality_baseline"
+    start = time.perf_counter()
+    _check_problem_type(problem_type, fn)
+    _check_threshold(probability_threshold, fn)
+    needs_inference = _needs_inference(problem_type, probability_attribute)
+    if needs_inference and inference_attribute is None:
+        raise InvalidParameterError(
+            f"inference_attribute of {fn} is required for {problem_type} (binary problems may "
+            "give probability_attribute instead). Got None.",
+            field="inference_attribute",
+        )
+    inputs = (dataset,) if isinstance(dataset, str) else tuple(dataset)
+    if not inputs:
+        raise InvalidParameterError(f"dataset of {fn} must name at least one input.")
+    fmt = dataset_format or infer_dataset_format(inputs[0])
+    source = TabularSource(inputs, fmt, header=header, storage_options=storage_options)
+    wanted = [(ground_truth_attribute, "ground_truth_attribute")]
+    if inference_attribute is not None:
+        wanted.append((inference_attribute, "inference_attribute"))
+    if probability_attribute is not None and problem_type == "BinaryClassification":
+        wanted.append((probability_attribute, "probability_attribute"))
+    arrays = dict(zip((p for _, p in wanted), _read_dataset(source, wanted), strict=True))
+    scored = score_values(
+        problem_type,
+        labels=arrays["ground_truth_attribute"],
+        inference=arrays.get("inference_attribute"),
+        probability=arrays.get("probability_attribute"),
+        threshold=probability_threshold,
+        rng=_rng(seed),
+        max_curve_points=max_curve_points,
+        sagemaker_r2=sagemaker_r2,
+    )
+    report, invalid, rows = scored.report, scored.unusable, scored.rows
+    if report is None:
+        raise EmptyDatasetError(
+            f"no row of {', '.join(inputs)} has a usable label and prediction for "
+            f"{problem_type} ({rows} rows read)"
+        )
+    statistics = statistics_document(report, evaluation_time=now())
+    suggested = suggest_constraints(problem_type, report.metrics, slack=slack)
+    constraints = _constraints_document(problem_type, suggested)
+    stats_url = constraints_url = None
+    if output is not None:
+        stats_url, constraints_url = join(output, STATISTICS_FILE), join(output, CONSTRAINTS_FILE)
+        _write(
+            output,
+            {STATISTICS_FILE: statistics.to_json(), CONSTRAINTS_FILE: constraints.to_json()},
+            storage_options,
+        )
+    return ModelQualityBaselineResult(
+        statistics=statistics,
+        constraints=constraints,
+        report=report,
+        rows=rows,
+        invalid=invalid,
+        seconds=time.perf_counter() - start,
+        statistics_url=stats_url,
+        constraints_url=constraints_url,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Monitoring
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelQualityResult:
+    """What one model-quality execution produced.
+
+    Attributes
+    ----------
+    status : ExecutionStatus
+    exit_message : str
+        SageMaker's (``Completed: Job completed successfully with no violations.``).
+    failure_reason : str or None
+    failure_code : str or None
+        :data:`NO_DATA`, :data:`NO_GROUND_TRUTH`, :data:`INSUFFICIENT`,
+        ``"TooManyMalformedRecords"`` or ``"InputError"``.
+    statistics : ModelQualityStatistics or None
+    violations : ConstraintViolations or None
+    check : ConstraintCheck or None
+        Violations plus constrained metrics that were missing or undefined.
+    coverage : GroundTruthCoverage or None
+    window : tuple of datetime or None
+        The analysed ``[start, end)``.
+    malformed, ground_truth_malformed : MalformedReport
+        Malformed capture / ground-truth records (first 20 with file:line).
+    invalid : int
+        Merged rows left out because their label or prediction was unusable.
+    records : int
+        Capture records read.
+    rows : int
+        Rows the metrics were computed on.
+    output : str or None
+    seconds : float
+    """
+
+    status: ExecutionStatus
+    exit_message: str
+    failure_reason: str | None = None
+    failure_code: str | None = None
+    statistics: ModelQualityStatistics | None = None
+    violations: ConstraintViolations | None = None
+    check: ConstraintCheck | None = None
+    coverage: GroundTruthCoverage | None = None
+    window: tuple[datetime, datetime] | None = None
+    malformed: MalformedReport = field(default_factory=MalformedReport)
+    ground_truth_malformed: MalformedReport = field(default_factory=MalformedReport)
+    invalid: int = 0
+    records: int = 0
+    rows: int = 0
+    output: str | None = None
+    seconds: float = 0.0
+
+
+def _z(t: datetime) -> str:
+    return f"{t.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def _coverage_json(
+    merged: MergedWindow, window: tuple[datetime, datetime], invalid: int, rows: int
+) -> str:
+    c = merged.coverage
+    hours = merged.ground_truth_hours
+    doc = {
+        "window": {"start": _z(window[0]), "end": _z(window[1])},
+        "capture": merged.capture_url,
+        "ground_truth": merged.ground_truth_url,
+        "ground_truth_hours": {"first": _z(hours[0]), "last": _z(hours[-1])} if hours else None,
+        "ground_truth_files": merged.ground_truth_files,
+        "predictions": c.predictions,
+        "labels": c.labels,
+        "merged": c.merged,
+        "coverage": c.coverage if c.predictions else None,
+        "duplicate_labels": c.duplicate_labels,
+        "labels_without_prediction": c.labels_without_prediction,
+        "duplicate_prediction_keys": c.duplicate_prediction_keys,
+        "invalid_values": invalid,
+        "rows_scored": rows,
+        "malformed_capture_records": merged.capture_malformed.count,
+        "malformed_ground_truth_records": merged.ground_truth_malformed.count,
+    }
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _metric_data(
+    statistics: ModelQualityStatistics,
+    *,
+    endpoint: str | None,
+    schedule: str | None,
+    timestamp: datetime,
+) -> list[MetricDatum]:
+    dims: list[tuple[str, str]] = []
+    if endpoint:
+        dims.append(("Endpoint", endpoint))
+    if schedule:
+        dims.append(("MonitoringSchedule", schedule))
+    block = statistics.metrics
+    scalars = block.scalar_metrics() if block is not None else {}
+    return [
+        MetricDatum(name, timestamp, tuple(dims), m.value)
+        for name, m in scalars.items()
+        if math.isfinite(m.value)
+    ]
+
+
+def _failed(code: str, reason: str, start: float, **extra: Any) -> ModelQualityResult:
+    return ModelQualityResult(
+        status=ExecutionStatus.FAILED,
+        exit_message=f"Failed: {reason}",
+        failure_reason=reason,
+        failure_code=code,
+        seconds=time.perf_counter() - start,
+        **extra,
+    )
+
+
+def _too_many_malformed(
+    report: MalformedReport, total: int, fraction: float, what: str
+) -> str | None:
+    if total == 0 or report.count <= fraction * total:
+        return None
+    where = "; ".join(
+        f"{u}:{line}: {m}" if line is not None else f"{u}: {m}"
+        for u, line, m in report.examples[:5]
+    )
+    return (
+        f"{report.count} of {total} {what} records are malformed (more than {fraction:.0%}); "
+        f"first: {where}"
+    )
+
+
+def _no_ground_truth_reason(merged: MergedWindow, window: tuple[datetime, datetime]) -> str:
+    hours = merged.ground_truth_hours
+    folders = (
+        f"hour folders {hours[0]:%Y/%m/%d/%H} to {hours[-1]:%Y/%m/%d/%H}"
+        if hours
+        else "no hour folder (the execution time is not after the window's start)"
+    )
+    c = merged.coverage
+    return (
+        f"no ground truth merged: {c.predictions} predictions captured between {_z(window[0])} "
+        f"and {_z(window[1])} under {merged.capture_url}, {c.labels} labels read from "
+        f"{merged.ground_truth_url} ({folders}, {merged.ground_truth_files} files), none with "
+        "the key of one of these predictions (ground-truth eventMetadata.eventId must be the "
+        "capture's inferenceId, or its eventId when it has none)"
+    )
+
+
+def run_model_quality(
+    *,
+    problem_type: ProblemType,
+    capture: CaptureInput,
+    ground_truth: str,
+    constraints: str | None = None,
+    probability_attribute: str | None = None,
+    probability_threshold: float = 0.5,
+    start_time_offset: str | None = None,
+    end_time_offset: str | None = None,
+    output: str | None = None,
+    schedule: str | None = None,
+    min_labels: int = DEFAULT_MIN_LABELS,
+    min_coverage: float = 0.0,
+    max_label_delay: timedelta | None = None,
+    max_malformed_fraction: float = 0.1,
+    workers: int = 1,
+    seed: int | np.random.Generator | None = 0,
+    max_curve_points: int | None = DEFAULT_MAX_CURVE_POINTS,
+    sagemaker_r2: bool = False,
+    storage_options: Mapping[str, Any] | None = None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> ModelQualityResult:
+    """Run one model-quality execution: merge a window with its labels, score, check, write.
+
+    Parameters
+    ----------
+    problem_type : {"BinaryClassification", "MulticlassClassification", "Regression"}
+    capture : CaptureInput
+        Capture root, endpoint, variant, the window ``[start, end)`` and, in
+        ``inference_attribute``, where the predicted label is (column index or JSONPath).
+        Its ``storage_options`` also serve the ground truth.
+    ground_truth : str
+        Ground-truth root (``{root}/yyyy/mm/dd/hh/*.jsonl``, by collection time).
+    constraints : str, optional
+        constraints.json URL (Vigil's or SageMaker's); without it nothing can be violated.
+    probability_attribute : str, optional
+        Where the probability is (binary problems).
+    probability_threshold : float, default=0.5
+        Positive when ``probability >= threshold`` (used without ``inference_attribute``).
+    start_time_offset, end_time_offset : str, optional
+        ISO-8601 durations (``-P8D``, ``-P1D``); when given, the analysed window is
+        ``[capture.end + start_time_offset, capture.end + end_time_offset)``, ``capture.end``
+        being the scheduled time of the execution (spec §7.2).
+    output : str, optional
+        Where to write the files; nothing is written without it.
+    schedule : str, optional
+        Schedule name: a metric dimension (with ``Endpoint`` = ``capture.endpoint``).
+    min_labels : int, default=100
+        Fewest merged, usable labels for metrics to be checked (see :data:`DEFAULT_MIN_LABELS`).
+    min_coverage : float, default=0.0
+        Smallest fraction of the window's predictions that must have a label.
+    max_label_delay : timedelta, optional
+        Read only labels collected before the window's end plus this.
+    max_malformed_fraction : float, default=0.1
+        Fraction of malformed capture (or ground-truth) records above which the execution fails.
+    workers : int, default=1
+        Processes reading capture and ground-truth files.
+    seed : int or numpy.random.Generator or None, default=0
+        Randomness of the standard deviations.
+    max_curve_points : int or None, default=1000
+    sagemaker_r2 : bool, default=False
+    storage_options : mapping, optional
+        fsspec options for the constraints and the output.
+    now : callable
+        Clock: the execution time (the last moment a label can have been collected), the
+        ``evaluation_time`` and the metrics' timestamp.
+
+    Returns
+    -------
+    ModelQualityResult
+        Bad *data* becomes a Failed result with a reason; bad *arguments* raise.
+
+    Raises
+    ------
+    InvalidParameterError
+        Unknown problem type; a missing inference attribute; bad offsets, threshold, minimums;
+        constraints for another problem type.
+    DocumentError, DatasetNotFoundError
+        If the constraints file is missing or invalid.
+    """
+    fn = "run_model_quality"
+    started = time.perf_counter()
+    _check_problem_type(problem_type, fn)
+    _check_threshold(probability_threshold, fn)
+    if not 0.0 <= max_malformed_fraction <= 1.0 or not 0.0 <= min_coverage <= 1.0:
+        raise InvalidParameterError(
+            f"max_malformed_fraction and min_coverage of {fn} must be in [0, 1]. Got "
+            f"{max_malformed_fraction!r} and {min_coverage!r} instead.",
+            field="min_coverage",
+        )
+    if min_labels < 1:
+        raise InvalidParameterError(
+            f"min_labels of {fn} must be >= 1. Got {min_labels!r} instead.", field="min_labels"
+        )
+    read_inference = _needs_inference(problem_type, probability_attribute) or (
+        capture.inference_attribute is not None
+    )
+    if (start_time_offset is None) != (end_time_offset is None):
+        raise InvalidParameterError(
+            f"start_time_offset and end_time_offset of {fn} go together. Got only one.",
+            field="start_time_offset",
+        )
+    if start_time_offset is not None and end_time_offset is not None:
+        t0, t1 = analysis_window(capture.end, start_time_offset, end_time_offset)
+        capture = dataclasses.replace(capture, start=t0, end=t1)
+    window = (capture.start, capture.end)
+    limits = (
+        ModelQualityConstraints.from_json(
+            read_bytes(constraints, storage_options=storage_options), source=constraints
+        )
+        if constraints is not None
+        else None
+    )
+    if limits is not None and limits.problem_type not in (None, problem_type):
+        raise InvalidParameterError(
+            f"constraints of {fn} must be for {problem_type}. Got {limits.problem_type} "
+            f"constraints in {constraints} instead.",
+            field="constraints",
+        )
+    reader = PredictionReader(
+        capture,
+        probability_attribute if problem_type == "BinaryClassification" else None,
+        read_inference=read_inference,
+    )
+    execution_time = now()
+    try:
+        merged = merge_window(
+            reader,
+            ground_truth,
+            now=execution_time,
+            max_label_delay=max_label_delay,
+            workers=workers,
+        )
+    except VigilError as exc:
+        if isinstance(exc, ValueError):
+            return _failed("InputError", str(exc), started, window=window)
+        raise
+    cov = merged.coverage
+    base: dict[str, Any] = {
+        "window": window,
+        "malformed": merged.capture_malformed,
+        "ground_truth_malformed": merged.ground_truth_malformed,
+        "records": merged.capture_records,
+        "coverage": cov,
+    }
+    capture_total = cov.predictions + merged.capture_malformed.count
+    for bad, total, what in (
+        (merged.capture_malformed, capture_total, "capture"),
+        (merged.ground_truth_malformed, merged.ground_truth_records, "ground-truth"),
+    ):
+        why = _too_many_malformed(bad, total, max_malformed_fraction, what)
+        if why is not None:
+            return _failed("TooManyMalformedRecords", why, started, **base)
+    if cov.predictions == 0:
+        reason = (
+            f"no captured predictions between {_z(window[0])} and {_z(window[1])} under "
+            f"{merged.capture_url}"
+        )
+        if merged.capture_malformed.count:
+            reason += f" ({merged.capture_malformed.count} malformed records)"
+        return _failed(NO_DATA, reason, started, **base)
+    if cov.merged == 0:
+        return _failed(NO_GROUND_TRUTH, _no_ground_truth_reason(merged, window), started, **base)
+    scored = score_values(
+        problem_type,
+        labels=merged.labels,
+        inference=merged.inference,
+        probability=merged.probability,
+        threshold=probability_threshold,
+        rng=_rng(seed),
+        max_curve_points=max_curve_points,
+        sagemaker_r2=sagemaker_r2,
+    )
+    report, invalid = scored.report, scored.unusable
+    base["invalid"] = invalid
+    if report is None:
+        reason = (
+            f"no ground truth merged with a usable value: all {cov.merged} merged labels or "
+            f"predictions between {_z(window[0])} and {_z(window[1])} are unusable for "
+            f"{problem_type} (labels from {merged.ground_truth_url})"
+        )
+        return _failed(NO_GROUND_TRUTH, reason, started, **base)
+    rows = report.item_count
+    statistics = statistics_document(report, evaluation_time=execution_time)
+    coverage_text = _coverage_json(merged, window, invalid, rows)
+    coverage_fraction = rows / cov.predictions
+    if rows < min_labels or coverage_fraction < min_coverage:
+        reason = (
+            f"insufficient ground truth: {rows} of {cov.predictions} predictions between "
+            f"{_z(window[0])} and {_z(window[1])} have a usable label ({coverage_fraction:.1%}); "
+            f"at least {min_labels} labels (min_labels) and {min_coverage:.0%} coverage "
+            "(min_coverage) are needed before metrics are checked against the constraints. "
+            "Labels may still be arriving: a later window offset (start_time_offset) gives "
+            "them time"
+        )
+        if output is not None:
+            _write(
+                output,
+                {STATISTICS_FILE: statistics.to_json(), COVERAGE_FILE: coverage_text},
+                storage_options,
+            )
+        return _failed(
+            INSUFFICIENT, reason, started, statistics=statistics, rows=rows, output=output, **base
+        )
+    if limits is not None:
+        check, violations = _check(statistics, limits, fn)
+    else:
+        check, violations = ConstraintCheck(()), ConstraintViolations()
+    status, message = _exit_message(len(violations.violations))
+    if output is not None:
+        files = {
+            STATISTICS_FILE: statistics.to_json(),
+            VIOLATIONS_FILE: violations.to_json(),
+            METRICS_FILE: metrics_jsonl(
+                _metric_data(
+                    statistics,
+                    endpoint=capture.endpoint,
+                    schedule=schedule,
+                    timestamp=execution_time,
+                )
+            ),
+            COVERAGE_FILE: coverage_text,
+        }
+        if limits is not None:
+            files[CONSTRAINTS_FILE] = limits.to_json()
+        _write(output, files, storage_options)
+    return ModelQualityResult(
+        status=status,
+        exit_message=message,
+        statistics=statistics,
+        violations=violations,
+        check=check,
+        rows=rows,
+        output=output,
+        seconds=time.perf_counter() - started,
+        **base,
+    )
+
+
+def evaluate_model_quality(
+    *,
+    statistics: str,
+    constraints: str,
+    output: str | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+) -> ModelQualityResult:
+    """Re-check an existing model-quality ``statistics.json`` against a ``constraints.json``.
+
+    Works on SageMaker's files as well as Vigil's, and checks every constrained metric present,
+    custom ones included. Writes ``constraint_violations.json`` into ``output`` when given.
+
+    Raises
+    ------
+    DocumentError, DatasetNotFoundError
+        If a file is missing or invalid.
+    InvalidParameterError
+        If the constraints are for another problem type than the statistics.
+    """
+    started = time.perf_counter()
+    doc = ModelQualityStatistics.from_json(
+        read_bytes(statistics, storage_options=storage_options), source=statistics
+    )
+    limits = ModelQualityConstraints.from_json(
+        read_bytes(constraints, storage_options=storage_options), source=constraints
+    )
+    check, violations = _check(doc, limits, "evaluate_model_quality")
+    if output is not None:
+        _write(output, {VIOLATIONS_FILE: violations.to_json()}, storage_options)
+    status, message = _exit_message(len(violations.violations))
+    return ModelQualityResult(
+        status=status,
+        exit_message=message,
+        statistics=doc,
+        violations=violations,
+        check=check,
+        rows=doc.dataset.item_count if doc.dataset is not None else 0,
+        output=output,
+        seconds=time.perf_counter() - started,
+    )

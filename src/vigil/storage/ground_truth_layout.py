@@ -1,0 +1,198 @@
+"""Where ground-truth labels live, and which hour folders can hold a window's labels (spec §1.5).
+
+Labels are uploaded by the user under one folder per UTC hour::
+
+    {root}/yyyy/mm/dd/hh/{any name}.jsonl
+
+and "the date in this path is the date when the Ground Truth label is collected, and does not
+have to match the date when the inference was generated" (Developer Guide). File names are free
+(AWS's examples use ``{MMSS}.jsonl`` or ``{inference_id}.jsonl``).
+
+Which folders a window needs (the rule of :func:`ground_truth_hours`)
+    A label is collected after its inference, so the labels of the predictions made in
+    ``[start, end)`` sit in the hour folders from ``start``'s hour up to the execution time
+    (``now``): ``[start, now)``. A label collected before the window began cannot be one of its
+    labels; one collected after ``now`` has not arrived yet. A monitor of a window eight days
+    back (``StartTimeOffset=-P8D``) therefore reads eight days of ground truth. ``max_delay``
+    caps that: only labels collected within ``max_delay`` after the window's end are read
+    (``[start, min(now, end + max_delay))``), for users who know labels arrive within, say, 30 days.
+
+Listing lists each day folder once (a recursive listing of ``yyyy/mm/dd``) and keeps the files
+directly inside the wanted hour folders, so a 30-day lookback costs 31 listings, not 720. Files
+ending in one of :data:`GROUND_TRUTH_SUFFIXES` are kept; hidden ones (``.x``, ``_x``) are not.
+The result is sorted by URL, which is filing order: hour, then file name. That order decides
+which of two labels with the same key is the latest.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from vigil.errors import InvalidParameterError, StorageError
+from vigil.storage.capture_layout import hour_path
+from vigil.storage.objectstore import InputFile, filesystem_for, join
+
+__all__ = [
+    "GROUND_TRUTH_SUFFIXES",
+    "ground_truth_file_url",
+    "ground_truth_hours",
+    "list_ground_truth_files",
+]
+
+GROUND_TRUTH_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".jsonl.zst")
+"""File names (case-insensitive) listed as ground-truth files."""
+
+_HOUR = timedelta(hours=1)
+
+
+def _utc(value: datetime, param: str, fn: str) -> datetime:
+    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidParameterError(
+            f"{param} of {fn} must be a timezone-aware datetime. Got {value!r} instead.",
+            field=param,
+        )
+    return value.astimezone(UTC)
+
+
+def _root(root: str, fn: str) -> str:
+    if not isinstance(root, str) or not root.strip():
+        raise InvalidParameterError(
+            f"root of {fn} must be a non-empty path or URL. Got {root!r} instead.", field="root"
+        )
+    if "://" not in root and "::" not in root:
+        return os.path.abspath(os.path.expanduser(root))
+    return root
+
+
+def ground_truth_hours(
+    start: datetime, end: datetime, now: datetime, *, max_delay: timedelta | None = None
+) -> list[datetime]:
+    """The UTC hours whose folders can hold labels of the predictions made in ``[start, end)``.
+
+    Parameters
+    ----------
+    start, end : datetime
+        The analysed window (timezone-aware).
+    now : datetime
+        The execution time: labels collected later have not arrived.
+    max_delay : timedelta, optional
+        Read only labels collected before ``end + max_delay``.
+
+    Returns
+    -------
+    list of datetime
+        Whole hours (UTC), oldest first; empty when ``now <= start``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a datetime is naive, ``end < start`` or ``max_delay`` is negative.
+
+    Examples
+    --------
+    >>> t = datetime(2024, 5, 1, 10, 30, tzinfo=UTC)
+    >>> [h.hour for h in ground_truth_hours(t, t + _HOUR, t + 3 * _HOUR)]
+    [10, 11, 12, 13]
+    >>> [h.hour for h in ground_truth_hours(t, t + _HOUR, t + 9 * _HOUR, max_delay=_HOUR)]
+    [10, 11, 12]
+    """
+    fn = "ground_truth_hours"
+    t0, t1, t_now = _utc(start, "start", fn), _utc(end, "end", fn), _utc(now, "now", fn)
+    if t1 < t0:
+        raise InvalidParameterError(
+            f"end of {fn} must not be before start ({t0.isoformat()}). Got {t1.isoformat()} "
+            "instead.",
+            field="end",
+        )
+    last = t_now
+    if max_delay is not None:
+        if max_delay < timedelta(0):
+            raise InvalidParameterError(
+                f"max_delay of {fn} must not be negative. Got {max_delay} instead.",
+                field="max_delay",
+            )
+        last = min(last, t1 + max_delay)
+    hours = []
+    hour = t0.replace(minute=0, second=0, microsecond=0)
+    while hour < last:
+        hours.append(hour)
+        hour += _HOUR
+    return hours
+
+
+def _is_ground_truth_file(name: str) -> bool:
+    return not name.startswith((".", "_")) and name.lower().endswith(GROUND_TRUTH_SUFFIXES)
+
+
+def list_ground_truth_files(
+    root: str,
+    hours: list[datetime],
+    *,
+    storage_options: Mapping[str, Any] | None = None,
+) -> list[InputFile]:
+    """The ground-truth files directly inside the hour folders ``hours`` under ``root``.
+
+    Parameters
+    ----------
+    root : str
+        Ground-truth prefix (SageMaker's ``GroundTruthS3Input.S3Uri``): a local path or URL.
+    hours : list of datetime
+        As returned by :func:`ground_truth_hours`.
+    storage_options : mapping, optional
+        Passed to the filesystem.
+
+    Returns
+    -------
+    list of InputFile
+        Sorted by URL (filing order). Missing folders are skipped: an empty list is not an error.
+
+    Raises
+    ------
+    StorageError
+        If a listing fails for another reason than a missing folder.
+    """
+    base = _root(root, "list_ground_truth_files")
+    wanted: dict[str, set[str]] = {}
+    for hour in hours:
+        day, hh = hour_path(hour).rsplit("/", 1)
+        wanted.setdefault(day, set()).add(hh)
+    files: list[InputFile] = []
+    for day, day_hours in wanted.items():
+        prefix = join(base, day)
+        fs, path = filesystem_for(prefix, storage_options)
+        try:
+            found = fs.find(path, detail=True)
+        except FileNotFoundError:
+            continue
+        except (OSError, TimeoutError) as exc:
+            raise StorageError(f"listing failed: {exc or type(exc).__name__}", path=prefix) from exc
+        root_path = path.rstrip("/") + "/"
+        for name, info in found.items():
+            if info.get("type", "file") != "file" or not str(name).startswith(root_path):
+                continue
+            parts = str(name)[len(root_path) :].split("/")
+            if len(parts) != 2 or parts[0] not in day_hours or not _is_ground_truth_file(parts[1]):
+                continue
+            files.append(
+                InputFile(url=join(prefix, parts[0], parts[1]), size=int(info.get("size") or 0))
+            )
+    return sorted(files)
+
+
+def ground_truth_file_url(root: str, collected: datetime, name: str) -> str:
+    """URL of a ground-truth file collected at ``collected``: its UTC hour folder plus ``name``.
+
+    Examples
+    --------
+    >>> ground_truth_file_url("s3://b/gt/", datetime(2024, 5, 3, 7, 59, tzinfo=UTC), "0759.jsonl")
+    's3://b/gt/2024/05/03/07/0759.jsonl'
+    """
+    fn = "ground_truth_file_url"
+    if not isinstance(name, str) or not name.strip("/ ") or "/" in name:
+        raise InvalidParameterError(
+            f"name of {fn} must be a file name without '/'. Got {name!r} instead.", field="name"
+        )
+    return join(_root(root, fn), hour_path(_utc(collected, "collected", fn)), name)
