@@ -18,11 +18,13 @@ import importlib.util
 import inspect
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
 
 from vigil.core.checks import CheckReport, check_data_quality
 from vigil.core.profile import DatasetProfile, DatasetStatistics, ProfileOptions
@@ -39,7 +41,7 @@ from vigil.jobs.documents import (
 )
 from vigil.jobs.metrics import data_quality_metrics, metrics_jsonl
 from vigil.jobs.profiling import profile_dataset
-from vigil.storage.objectstore import join, read_bytes, write_bytes
+from vigil.storage.objectstore import InputFile, join, read_bytes, write_bytes
 from vigil.storage.tabular import MalformedReport, TabularSource
 
 __all__ = [
@@ -124,7 +126,7 @@ def schedule_output_prefix(output: str, endpoint: str, schedule: str, scheduled:
 
 @dataclass(frozen=True)
 class _CaptureTask:
-    url: str
+    urls: tuple[str, ...]
     capture: CaptureInput
     options: ProfileOptions
 
@@ -141,17 +143,42 @@ class _Partial:
 def _profile_capture_file(task: _CaptureTask) -> _Partial:
     from vigil.jobs.capture_input import read_capture_file
 
-    batch = read_capture_file(task.url, task.capture)
     profile = DatasetProfile(options=task.options)
-    if batch.table.num_rows:
-        profile.update(batch.table)
-    return _Partial(
-        profile,
-        batch.malformed,
-        batch.records_total,
-        batch.records_in_window,
-        batch.records_dropped,
-    )
+    partial = _Partial(profile, MalformedReport())
+    tables = []
+    for url in task.urls:
+        batch = read_capture_file(url, task.capture)
+        if batch.table.num_rows:
+            tables.append(batch.table)
+        partial.malformed.merge(batch.malformed)
+        partial.records += batch.records_total
+        partial.in_window += batch.records_in_window
+        partial.dropped += batch.records_dropped
+    if tables:
+        # One profile update for the whole group: per-call overheads are paid once, not per file.
+        profile.update(pa.concat_tables(tables, promote_options="default"))
+    return partial
+
+
+_GROUP_BYTES = 32 * 1024 * 1024
+
+
+def _group_files(files: Sequence[InputFile], workers: int) -> list[tuple[str, ...]]:
+    """Consecutive capture files grouped into tasks of about 32 MiB (at least 4 per worker)."""
+    total = sum(f.size for f in files)
+    target = max(1, min(_GROUP_BYTES, total // max(1, 4 * workers)))
+    groups: list[tuple[str, ...]] = []
+    current: list[str] = []
+    size = 0
+    for f in files:
+        current.append(f.url)
+        size += f.size
+        if size >= target:
+            groups.append(tuple(current))
+            current, size = [], 0
+    if current:
+        groups.append(tuple(current))
+    return groups
 
 
 def _merge(a: _Partial, b: _Partial) -> _Partial:
@@ -374,7 +401,7 @@ def _profile_input(
     files = plan_capture(input)
     if not files:
         return None, MalformedReport(), 0, 0
-    tasks = [_CaptureTask(f.url, input, options) for f in files]
+    tasks = [_CaptureTask(group, input, options) for group in _group_files(files, workers)]
     partial = map_reduce(_profile_capture_file, _merge, tasks, workers=workers)
     rows = partial.profile.item_count
     order = list(input.column_names or ())
