@@ -9,7 +9,21 @@ from __future__ import annotations
 # Real data: the SageMaker conformance files and the ACS employment data.
 from tests.datasets import acs_files, conformance_dir
 
+# Metadata store on a SQLite file and PostgreSQL (fresh database per session).
+from tests.postgres import database_url, fresh_postgres_url, postgres_database, postgres_url
+
 # S3 on loopback (moto server): s3_server, s3_client, s3_bucket; plus tmp_data.
 from tests.s3_server import s3_bucket, s3_client, s3_server, tmp_data
 
-__all__ = ["acs_files", "conformance_dir", "s3_bucket", "s3_client", "s3_server", "tmp_data"]
+__all__ = [
+    "acs_files",
+    "conformance_dir",
+    "database_url",
+    "fresh_postgres_url",
+    "postgres_database",
+    "postgres_url",
+    "s3_bucket",
+    "s3_client",
+    "s3_server",
+    "tmp_data",
+]

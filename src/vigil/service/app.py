@@ -1,0 +1,142 @@
+"""The FastAPI app factory of the control plane: REST under ``/api/v1``, OpenAPI published.
+
+>>> import tempfile, os
+>>> from vigil.storage.metadata import upgrade
+>>> url = "sqlite:///" + os.path.join(tempfile.mkdtemp(), "vigil.db")
+>>> _ = upgrade(url)
+>>> app = create_app(database_url=url)
+>>> [p for p in app.openapi()["paths"] if p.startswith("/api/v1/monitoring-s")][:2]
+['/api/v1/monitoring-schedules', '/api/v1/monitoring-schedules/{name}']
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from vigil import __version__
+from vigil.scheduling.baselining import BaselineRunner
+from vigil.scheduling.clock import Clock, SystemClock
+from vigil.scheduling.control import ControlPlane, UrlPolicy
+from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
+from vigil.service.errors import PROBLEM_JSON, install_error_handlers
+from vigil.service.routers import baselining_jobs, endpoints, executions, schedules
+from vigil.storage.metadata import MetadataStore, head_revision
+
+__all__ = ["API_PREFIX", "create_app"]
+
+API_PREFIX = "/api/v1"
+
+_log = logging.getLogger(__name__)
+
+
+def _problem_only_errors(app: FastAPI) -> None:
+    """Document error responses as ``application/problem+json`` only (not also JSON)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for code, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if str(code)[0] in "45" and PROBLEM_JSON in content:
+                        content.pop("application/json", None)
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def create_app(
+    *,
+    database_url: str | None = None,
+    store: MetadataStore | None = None,
+    clock: Clock | None = None,
+    url_policy: UrlPolicy | None = None,
+    scheduler: SchedulerConfig | None = None,
+    baseline_workers: int = 1,
+) -> FastAPI:
+    """Build the control-plane API.
+
+    Parameters
+    ----------
+    database_url : str, optional
+        Metadata database (default ``VIGIL_DATABASE_URL`` or the SQLite file of the data
+        directory). Ignored when ``store`` is given.
+    store : MetadataStore, optional
+        An open store to use (the app does not close it).
+    clock : Clock, optional
+        Injected "now" (tests drive hours in seconds); default the system clock.
+    url_policy : UrlPolicy, optional
+        Which URLs callers may make the service read and write (default: any).
+    scheduler : SchedulerConfig, optional
+        Also run a scheduler in this process (a background thread; executions in worker
+        processes) while the app runs.
+    baseline_workers : int, default=1
+        Baselining jobs run at once.
+
+    Raises
+    ------
+    UnmigratedDatabaseError
+        If the database is not migrated: the service refuses to start (run ``vigil db upgrade``).
+    """
+    owns_store = store is None
+    store = store or MetadataStore(database_url)
+    clock = clock or SystemClock()
+    baselines = BaselineRunner(store, clock=clock, max_workers=baseline_workers)
+    control = ControlPlane(store, clock=clock, baselines=baselines, url_policy=url_policy)
+    runner = None if scheduler is None else Scheduler(store, clock=clock, config=scheduler)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        recovered = baselines.recover()
+        if recovered:
+            _log.warning("baselining jobs left by a stopped process marked Failed: %d", recovered)
+        stop = threading.Event()
+        thread = None
+        if runner is not None:
+            thread = threading.Thread(
+                target=runner.run, args=(stop,), name="vigil-scheduler", daemon=True
+            )
+            thread.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            if thread is not None:
+                thread.join()
+            baselines.shutdown(wait=False)
+            if owns_store:
+                store.close()
+
+    app = FastAPI(
+        title="Vigil control plane",
+        version=__version__,
+        description=(
+            "Endpoints, baselining jobs, monitoring schedules and executions. Errors are RFC 7807 "
+            "problem documents (application/problem+json) naming the field concerned."
+        ),
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.control = control
+    app.state.store = store
+    app.state.scheduler = runner
+    install_error_handlers(app)
+    _problem_only_errors(app)
+    for router in (endpoints.router, baselining_jobs.router, schedules.router, executions.router):
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/healthz", tags=["health"], operation_id="Health", include_in_schema=False)
+    def health() -> dict[str, str]:
+        """Liveness and schema revision (no authentication: for load balancers)."""
+        return {"status": "ok", "schema_revision": head_revision()}
+
+    return app

@@ -1,0 +1,1 @@
+"""Alembic migrations of the metadata store (run them with ``vigil db upgrade``)."""
