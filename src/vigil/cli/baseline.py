@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
+from vigil.cli.options import DatasetFormatOption
 from vigil.cli.render import baseline_summary
 from vigil.jobs.baseline import suggest_baseline
 
@@ -16,12 +17,6 @@ __all__ = ["app"]
 app = typer.Typer(
     help="Baselines: statistics and suggested constraints from training data.", no_args_is_help=True
 )
-
-
-class _Format(str, Enum):
-    csv = "csv"
-    json = "json"
-    parquet = "parquet"
 
 
 class _OnMalformed(str, Enum):
@@ -35,7 +30,7 @@ def suggest(
         ..., "--dataset", help="File, directory, glob or fsspec URL (s3://…). Repeatable."
     ),
     output: str = typer.Option(..., "--output", help="Directory or URL for the two JSON files."),
-    dataset_format: _Format | None = typer.Option(
+    dataset_format: DatasetFormatOption | None = typer.Option(
         None,
         "--dataset-format",
         help="csv, json (JSON Lines) or parquet. Default: from the extension.",

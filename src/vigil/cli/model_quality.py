@@ -18,6 +18,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from vigil.cli.options import DatasetFormatOption, parse_time
 from vigil.errors import InvalidParameterError
 from vigil.jobs.capture_input import CaptureInput
 from vigil.jobs.data_quality import ExecutionStatus, schedule_output_prefix
@@ -48,25 +49,6 @@ class _Problem(str, Enum):
     binary = "BinaryClassification"
     multiclass = "MulticlassClassification"
     regression = "Regression"
-
-
-class _Format(str, Enum):
-    csv = "csv"
-    json = "json"
-    parquet = "parquet"
-
-
-def _time(value: str | None, flag: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidParameterError(
-            f"{flag} must be an ISO-8601 time like 2024-05-01T13:00:00Z. Got {value!r} instead.",
-            field=flag,
-        ) from exc
-    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
 def _num(x: float) -> str:
@@ -168,7 +150,7 @@ def baseline(
     inference_attribute: str | None = typer.Option(None, "--inference-attribute"),
     probability_attribute: str | None = typer.Option(None, "--probability-attribute"),
     probability_threshold: float = typer.Option(0.5, "--probability-threshold", min=0, max=1),
-    dataset_format: _Format | None = typer.Option(None, "--dataset-format"),
+    dataset_format: DatasetFormatOption | None = typer.Option(None, "--dataset-format"),
     header: bool = typer.Option(True, "--header/--no-header"),
     slack: float = typer.Option(
         0.1, "--slack", min=0, help="Margin of suggested thresholds; 0 = SageMaker's."
@@ -226,15 +208,15 @@ def run(
     workers: int = typer.Option(1, "--workers", min=1),
 ) -> None:
     """Merge a capture window with its ground truth, score it, and check the constraints."""
-    executed = _time(now, "--now") or datetime.now(UTC)
-    t0, t1 = _time(start, "--start"), _time(end, "--end")
+    executed = parse_time(now, "--now") or datetime.now(UTC)
+    t0, t1 = parse_time(start, "--start"), parse_time(end, "--end")
     if start_time_offset is not None or end_time_offset is not None:
         if t0 is not None or t1 is not None:
             raise InvalidParameterError(
                 "give either --start/--end or --start-time-offset/--end-time-offset, not both",
                 field="--start",
             )
-        scheduled = _time(scheduled_time, "--scheduled-time") or executed.replace(
+        scheduled = parse_time(scheduled_time, "--scheduled-time") or executed.replace(
             minute=0, second=0, microsecond=0
         )
         t0 = t1 = scheduled

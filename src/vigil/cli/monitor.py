@@ -6,12 +6,12 @@ with violations, 4 = it failed on its data (no records in the window, too many m
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from enum import Enum
 
 import typer
 from rich.console import Console
 
+from vigil.cli.options import DatasetFormatOption, parse_time
 from vigil.cli.render import monitoring_summary
 from vigil.errors import InvalidParameterError
 from vigil.jobs.capture_input import CaptureInput
@@ -36,29 +36,10 @@ class _Type(str, Enum):
     data_quality = "data-quality"
 
 
-class _Format(str, Enum):
-    csv = "csv"
-    json = "json"
-    parquet = "parquet"
-
-
 class _Position(str, Enum):
     start = "start"
     end = "end"
     none = "none"
-
-
-def _time(value: str | None, flag: str) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise InvalidParameterError(
-            f"{flag} must be an ISO-8601 time like 2024-05-01T13:00:00Z. Got {value!r} instead.",
-            field=flag,
-        ) from exc
-    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
 
 
 def _exit(result: DataQualityResult) -> None:
@@ -83,7 +64,9 @@ def run(
     variant: str = typer.Option("AllTraffic", "--variant", help="Production variant."),
     start: str | None = typer.Option(None, "--start", help="Window start (ISO-8601, UTC)."),
     end: str | None = typer.Option(None, "--end", help="Window end, exclusive."),
-    dataset_format: _Format | None = typer.Option(None, "--dataset-format", help="For a dataset."),
+    dataset_format: DatasetFormatOption | None = typer.Option(
+        None, "--dataset-format", help="For a dataset."
+    ),
     header: bool = typer.Option(True, "--header/--no-header", help="CSV dataset header."),
     output_columns_position: _Position = typer.Option(
         _Position.start,
@@ -115,7 +98,7 @@ def run(
     from vigil.storage.objectstore import read_bytes
 
     if endpoint is not None:
-        t0, t1 = _time(start, "--start"), _time(end, "--end")
+        t0, t1 = parse_time(start, "--start"), parse_time(end, "--end")
         if t0 is None or t1 is None:
             raise InvalidParameterError(
                 "--start and --end are required with --endpoint", field="--start"
