@@ -90,7 +90,7 @@ def test_demo_runs_on_real_data_and_catches_the_injected_shift(
             (tmp_path / "reports" / year / "constraint_violations.json").read_text()
         )
         assert report == {"violations": []}, year
-    shifted = tmp_path / "reports" / "2018-plus-injected-shift" / "constraint_violations.json"
+    shifted = tmp_path / "reports" / "2018-shifted" / "constraint_violations.json"
     found = {
         (v["feature_name"], v["constraint_check_type"])
         for v in json.loads(shifted.read_text())["violations"]

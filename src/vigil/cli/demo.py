@@ -15,8 +15,9 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import typer
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group
 from rich.table import Table
+from rich.text import Text
 
 from vigil.cli.render import baseline_summary
 from vigil.demo.acs import default_cache_dir, fetch_acs_employment
@@ -66,8 +67,8 @@ def demo(
     shifted = _injected_shift(
         analysis.filter(pc.equal(analysis["year"], 2018)).select(list(FEATURES))
     )
-    windows["2018 + injected shift"] = data_dir / "traffic-2018-injected-shift.parquet"
-    pq.write_table(shifted, windows["2018 + injected shift"])
+    windows["2018 shifted"] = data_dir / "traffic-2018-injected-shift.parquet"
+    pq.write_table(shifted, windows["2018 shifted"])
 
     baseline_dir = output / "baseline" / "data-quality"
     with console.status("suggesting the data-quality baseline from 2015…"):
@@ -83,7 +84,7 @@ def demo(
                 baseline_statistics=str(baseline_dir / "statistics.json"),
                 baseline_constraints=str(baseline_dir / "constraints.json"),
                 input=TabularSource((str(path),), "parquet"),
-                output=str(output / "reports" / name.replace(" ", "-").replace("+", "plus")),
+                output=str(output / "reports" / name.replace(" ", "-")),
                 workers=workers,
             )
     console.print(_windows_table(results))
@@ -94,13 +95,14 @@ def demo(
     )
 
 
-def _windows_table(results: dict[str, DataQualityResult]) -> Table:
+def _windows_table(results: dict[str, DataQualityResult]) -> Group:
     table = Table(title="Data-quality monitoring per window", box=box.SIMPLE_HEAD, pad_edge=False)
-    for name in ("window", "rows", "status", "violations", "largest drift (feature, robust L∞)"):
-        table.add_column(name, no_wrap=name != "violations")
+    for name, justify in [("window", "left"), ("rows", "right"), ("status", "left"),
+                          ("viol", "right"), ("top drift", "left")]:  # fmt: skip
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    details: list[Text] = []
     for name, result in results.items():
         found = result.violations.violations if result.violations is not None else []
-        kinds = ", ".join(sorted({f"{v.feature_name}:{v.constraint_check_type}" for v in found}))
         drifts = [
             (f.drift.distance, f.name)
             for f in (result.report.features if result.report is not None else ())
@@ -111,7 +113,9 @@ def _windows_table(results: dict[str, DataQualityResult]) -> Table:
             name,
             f"{result.rows:,}",
             result.status.value,
-            f"{len(found)}" + (f" ({kinds})" if kinds else ""),
+            str(len(found)),
             "–" if top is None else f"{top[1]} {top[0]:.3f}",
         )
-    return table
+        for v in found:
+            details.append(Text(f"  {name}: {v.feature_name} {v.constraint_check_type}"))
+    return Group(table, *details)
