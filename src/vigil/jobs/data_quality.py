@@ -49,6 +49,8 @@ __all__ = [
     "DataQualityResult",
     "ExecutionStatus",
     "evaluate_data_quality",
+    "exit_message",
+    "malformed_reason",
     "run_data_quality",
     "schedule_output_prefix",
 ]
@@ -215,7 +217,8 @@ def _string_columns(baseline: Statistics) -> frozenset[str]:
     )
 
 
-def _exit_message(n: int) -> tuple[ExecutionStatus, str]:
+def exit_message(n: int) -> tuple[ExecutionStatus, str]:
+    """Status and SageMaker's exit message of a completed execution with ``n`` violations."""
     if n == 0:
         return (
             ExecutionStatus.COMPLETED,
@@ -224,6 +227,33 @@ def _exit_message(n: int) -> tuple[ExecutionStatus, str]:
     return (
         ExecutionStatus.COMPLETED_WITH_VIOLATIONS,
         f"CompletedWithViolations: Job completed successfully with {n} violations.",
+    )
+
+
+def malformed_reason(
+    report: MalformedReport, total: int, fraction: float, what: str = ""
+) -> str | None:
+    """Why an execution fails on malformed records, or None while at most ``fraction`` are.
+
+    Parameters
+    ----------
+    report : MalformedReport
+    total : int
+        Records read (malformed ones included).
+    fraction : float
+        Largest tolerated share (0–1) of malformed records.
+    what : str, default=""
+        A word naming the records (``"capture"``, ``"ground-truth"``) for the message.
+    """
+    if total == 0 or report.count <= fraction * total:
+        return None
+    where = "; ".join(
+        f"{u}:{line}: {m}" if line is not None else f"{u}: {m}"
+        for u, line, m in report.examples[:5]
+    )
+    kind = f"{what} records" if what else "records"
+    return (
+        f"{report.count} of {total} {kind} are malformed (more than {fraction:.0%}); first: {where}"
     )
 
 
@@ -321,15 +351,8 @@ def run_data_quality(
         return _failed(code, str(exc), start)
     if records == 0:
         return _failed(NO_DATA, _no_data_reason(input), start, malformed=malformed)
-    if malformed.count > max_malformed_fraction * records:
-        where = "; ".join(
-            f"{u}:{line}: {m}" if line is not None else f"{u}: {m}"
-            for u, line, m in malformed.examples[:5]
-        )
-        reason = (
-            f"{malformed.count} of {records} records are malformed "
-            f"(more than {max_malformed_fraction:.0%}); first: {where}"
-        )
+    reason = malformed_reason(malformed, records, max_malformed_fraction)
+    if reason is not None:
         return _failed(
             "TooManyMalformedRecords", reason, start, malformed=malformed, records=records
         )
@@ -344,7 +367,7 @@ def run_data_quality(
     report = check_data_quality(current, rules, baseline_distributions(baseline))
     statistics = statistics_document(current)
     violations = _violations_document(report)
-    status, message = _exit_message(len(report.violations))
+    status, message = exit_message(len(report.violations))
     if output is not None:
         emit = {r.name for r in rules if constraints.effective_config(r.name).emit_metrics}
         metrics = data_quality_metrics(
@@ -458,7 +481,7 @@ def evaluate_data_quality(
             violations.to_json().encode(),
             storage_options=storage_options,
         )
-    status, message = _exit_message(len(report.violations))
+    status, message = exit_message(len(report.violations))
     return DataQualityResult(
         status=status,
         exit_message=message,

@@ -94,6 +94,8 @@ from vigil.jobs.data_quality import (
     STATISTICS_FILE,
     VIOLATIONS_FILE,
     ExecutionStatus,
+    exit_message,
+    malformed_reason,
 )
 from vigil.jobs.ground_truth import MergedWindow, PredictionReader, merge_window
 from vigil.jobs.metrics import MetricDatum, metrics_jsonl
@@ -324,18 +326,6 @@ def _check(
         }
     )
     return check, violations
-
-
-def _exit_message(n: int) -> tuple[ExecutionStatus, str]:
-    if n == 0:
-        return (
-            ExecutionStatus.COMPLETED,
-            "Completed: Job completed successfully with no violations.",
-        )
-    return (
-        ExecutionStatus.COMPLETED_WITH_VIOLATIONS,
-        f"CompletedWithViolations: Job completed successfully with {n} violations.",
-    )
 
 
 def _write(
@@ -667,21 +657,6 @@ def _failed(code: str, reason: str, start: float, **extra: Any) -> ModelQualityR
     )
 
 
-def _too_many_malformed(
-    report: MalformedReport, total: int, fraction: float, what: str
-) -> str | None:
-    if total == 0 or report.count <= fraction * total:
-        return None
-    where = "; ".join(
-        f"{u}:{line}: {m}" if line is not None else f"{u}: {m}"
-        for u, line, m in report.examples[:5]
-    )
-    return (
-        f"{report.count} of {total} {what} records are malformed (more than {fraction:.0%}); "
-        f"first: {where}"
-    )
-
-
 def _no_ground_truth_reason(merged: MergedWindow, window: tuple[datetime, datetime]) -> str:
     hours = merged.ground_truth_hours
     folders = (
@@ -850,7 +825,7 @@ def run_model_quality(
         (merged.capture_malformed, capture_total, "capture"),
         (merged.ground_truth_malformed, merged.ground_truth_records, "ground-truth"),
     ):
-        why = _too_many_malformed(bad, total, max_malformed_fraction, what)
+        why = malformed_reason(bad, total, max_malformed_fraction, what)
         if why is not None:
             return _failed("TooManyMalformedRecords", why, started, **base)
     if cov.predictions == 0:
@@ -908,7 +883,7 @@ def run_model_quality(
         check, violations = _check(statistics, limits, fn)
     else:
         check, violations = ConstraintCheck(()), ConstraintViolations()
-    status, message = _exit_message(len(violations.violations))
+    status, message = exit_message(len(violations.violations))
     if output is not None:
         files = {
             STATISTICS_FILE: statistics.to_json(),
@@ -968,7 +943,7 @@ def evaluate_model_quality(
     check, violations = _check(doc, limits, "evaluate_model_quality")
     if output is not None:
         _write(output, {VIOLATIONS_FILE: violations.to_json()}, storage_options)
-    status, message = _exit_message(len(violations.violations))
+    status, message = exit_message(len(violations.violations))
     return ModelQualityResult(
         status=status,
         exit_message=message,
