@@ -1,5 +1,11 @@
 """``vigil model-quality …``: baseline, monitor and re-evaluate a model's quality against labels.
 
+The command bodies are the functions :func:`suggest_and_report`, :func:`run_and_report` and
+:func:`evaluate_and_report`; ``vigil baseline suggest --type model-quality``, ``vigil monitor run
+--type model-quality`` and ``vigil monitor evaluate --type model-quality`` call the same ones, so
+this group is an alias of those (kept for the scripts that use it, and for its shorter flags:
+``--problem-type`` is required here, there is no ``--type``).
+
 Exit codes beyond the common ones (0 ok, 1 internal, 2 bad input): 3 = completed with
 violations, 4 = failed on its data (no predictions in the window, no ground truth merged, too
 many malformed records), 5 = not enough ground truth yet (fewer labels than ``--min-labels`` or
@@ -8,20 +14,26 @@ a coverage below ``--min-coverage``).
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from enum import Enum
 
 import typer
-from rich import box
-from rich.console import Console, Group
-from rich.table import Table
-from rich.text import Text
+from rich.console import Console
 
-from vigil.cli.options import DatasetFormatOption, parse_time
+from vigil.cli.options import (
+    EXIT_FAILED,
+    EXIT_INSUFFICIENT_GROUND_TRUTH,
+    EXIT_VIOLATIONS,
+    DatasetFormatOption,
+    ProblemTypeOption,
+    exit_on_status,
+    parse_time,
+)
+from vigil.cli.render import model_quality_baseline_summary, model_quality_summary
+from vigil.core.model_quality import ProblemType
 from vigil.errors import InvalidParameterError
 from vigil.jobs.capture_input import CaptureInput
-from vigil.jobs.data_quality import ExecutionStatus, schedule_output_prefix
+from vigil.jobs.data_quality import schedule_output_prefix
 from vigil.jobs.model_quality import (
     DEFAULT_MIN_LABELS,
     INSUFFICIENT,
@@ -32,182 +44,131 @@ from vigil.jobs.model_quality import (
     run_model_quality,
     suggest_model_quality_baseline,
 )
+from vigil.types import DatasetFormat
 
-__all__ = ["EXIT_FAILED", "EXIT_INSUFFICIENT_GROUND_TRUTH", "EXIT_VIOLATIONS", "app"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_INSUFFICIENT_GROUND_TRUTH",
+    "EXIT_VIOLATIONS",
+    "HELP",
+    "app",
+    "evaluate_and_report",
+    "run_and_report",
+    "suggest_and_report",
+]
 
-EXIT_VIOLATIONS = 3
-EXIT_FAILED = 4
-EXIT_INSUFFICIENT_GROUND_TRUTH = 5
+HELP = {
+    "--problem-type": "BinaryClassification, MulticlassClassification or Regression.",
+    "--ground-truth-attribute": "Column of the label (name, or 0-based index without header).",
+    "--inference-attribute": (
+        "Column (or, in capture, index or JSONPath) of the predicted label; optional for a "
+        "binary problem given --probability-attribute."
+    ),
+    "--probability-attribute": "Column, index or JSONPath of the positive class's probability.",
+    "--probability-threshold": "Positive when probability >= this (without an inference column).",
+    "--slack": "Margin of suggested thresholds; 0 = SageMaker's.",
+    "--sagemaker-r2": "r2 as SageMaker computes it.",
+    "--ground-truth": "Ground-truth root ({root}/yyyy/mm/dd/hh/*.jsonl).",
+    "--scheduled-time": "Time the offsets count from (default: this hour).",
+    "--start-time-offset": "Window start relative to the scheduled time, e.g. -P8D.",
+    "--end-time-offset": "Window end relative to the scheduled time, e.g. -P1D.",
+    "--min-labels": "Fewest labelled predictions to check the metrics (else exit 5).",
+    "--min-coverage": "Smallest labelled fraction of the window's predictions (else exit 5).",
+    "--max-label-delay": "Read labels collected up to this after the window (P30D).",
+    "--now": "Execution time (default: the clock).",
+}
+"""Help of the model-quality options, shared by this group and the ``--type`` commands."""
 
 app = typer.Typer(
-    help="Model quality: metrics from delayed ground truth joined to captured predictions.",
+    help=(
+        "Model quality: metrics from delayed ground truth joined to captured predictions. "
+        "Alias of `vigil baseline suggest`, `vigil monitor run` and `vigil monitor evaluate` "
+        "with --type model-quality."
+    ),
     no_args_is_help=True,
 )
 
 
-class _Problem(str, Enum):
-    binary = "BinaryClassification"
-    multiclass = "MulticlassClassification"
-    regression = "Regression"
+def suggest_and_report(
+    *,
+    dataset: Sequence[str],
+    output: str,
+    problem_type: ProblemType,
+    ground_truth_attribute: str,
+    inference_attribute: str | None,
+    probability_attribute: str | None,
+    probability_threshold: float,
+    dataset_format: DatasetFormat | None,
+    header: bool,
+    slack: float,
+    sagemaker_r2: bool,
+    quiet: bool,
+) -> ModelQualityBaselineResult:
+    """Suggest a model-quality baseline into ``output`` and print its summary (unless quiet).
 
-
-def _num(x: float) -> str:
-    return "NaN" if math.isnan(x) else f"{x:.4g}"
-
-
-def _summary(result: ModelQualityResult, *, max_rows: int = 25) -> Group:
-    style = {"Completed": "green", "CompletedWithViolations": "yellow", "Failed": "red"}
-    lines: list[Table | Text] = [
-        Text.assemble(
-            (result.status.value, f"bold {style[result.status.value]}"), "  ", result.exit_message
-        )
-    ]
-    if result.failure_reason and result.failure_code:
-        lines.append(Text(f"reason code: {result.failure_code}", style="dim"))
-    c = result.coverage
-    if c is not None:
-        coverage = f"{c.coverage:.1%}" if c.predictions else "–"
-        lines.append(
-            Text(
-                f"ground truth: {c.merged:,} of {c.predictions:,} predictions labelled "
-                f"({coverage}); {c.labels:,} labels read, {c.duplicate_labels:,} duplicates "
-                f"(latest kept), {c.labels_without_prediction:,} without a prediction in the "
-                f"window; {result.invalid:,} unusable values"
-            )
-        )
-    block = result.statistics.metrics if result.statistics is not None else None
-    if block is not None:
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="metrics")
-        for name in ("metric", "value", "std"):
-            table.add_column(name, justify="left" if name == "metric" else "right")
-        for name, m in list(block.scalar_metrics().items())[:max_rows]:
-            table.add_row(name, _num(m.value), _num(m.standard_deviation))
-        lines.append(table)
-    if result.violations is not None and result.violations.violations:
-        table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="violations")
-        table.add_column("metric", no_wrap=True)
-        table.add_column("check", no_wrap=True)
-        table.add_column("description", overflow="fold")
-        for v in result.violations.violations[:max_rows]:
-            table.add_row(v.metric_name or "", v.constraint_check_type, v.description)
-        lines.append(table)
-    for what, report in (
-        ("capture", result.malformed),
-        ("ground-truth", result.ground_truth_malformed),
-    ):
-        if report.count:
-            lines.append(Text(f"{report.count} malformed {what} records skipped:", style="yellow"))
-            for url, line, message in report.examples:
-                lines.append(Text(f"  {url if line is None else f'{url}:{line}'}: {message}"))
-    footer = f"{result.rows:,} rows scored in {result.seconds:.2f} s"
-    if result.output:
-        footer += f"; reports in {result.output}"
-    lines.append(Text(footer, style="dim"))
-    return Group(*lines)
-
-
-def _exit(result: ModelQualityResult) -> None:
-    if result.status is ExecutionStatus.COMPLETED_WITH_VIOLATIONS:
-        raise typer.Exit(EXIT_VIOLATIONS)
-    if result.status is ExecutionStatus.FAILED:
-        code = (
-            EXIT_INSUFFICIENT_GROUND_TRUTH if result.failure_code == INSUFFICIENT else EXIT_FAILED
-        )
-        raise typer.Exit(code)
-
-
-def _baseline_summary(result: ModelQualityBaselineResult) -> Group:
-    block = result.statistics.metrics
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, title="baseline metrics")
-    for name in ("metric", "value", "std", "threshold"):
-        table.add_column(name, justify="left" if name == "metric" else "right")
-    limits = result.constraints.constraints
-    for name, m in (block.scalar_metrics() if block is not None else {}).items():
-        c = limits.get(name)
-        threshold = ""
-        if c is not None:
-            sign = "<" if c.comparison_operator.startswith("Less") else ">"
-            threshold = f"{sign} {_num(c.threshold)}"
-        table.add_row(name, _num(m.value), _num(m.standard_deviation), threshold)
-    lines: list[Table | Text] = [table]
-    if result.invalid:
-        lines.append(
-            Text(f"{result.invalid:,} rows left out (unusable label or prediction)", "yellow")
-        )
-    footer = f"{result.rows:,} rows in {result.seconds:.2f} s"
-    if result.statistics_url:
-        footer += f"; wrote {result.statistics_url} and {result.constraints_url}"
-    lines.append(Text(footer, style="dim"))
-    return Group(*lines)
-
-
-@app.command("baseline")
-def baseline(
-    dataset: list[str] = typer.Option(..., "--dataset", help="File, directory, glob or URL."),
-    output: str = typer.Option(..., "--output", help="Directory or URL for the two JSON files."),
-    problem_type: _Problem = typer.Option(..., "--problem-type"),
-    ground_truth_attribute: str = typer.Option(..., "--ground-truth-attribute"),
-    inference_attribute: str | None = typer.Option(None, "--inference-attribute"),
-    probability_attribute: str | None = typer.Option(None, "--probability-attribute"),
-    probability_threshold: float = typer.Option(0.5, "--probability-threshold", min=0, max=1),
-    dataset_format: DatasetFormatOption | None = typer.Option(None, "--dataset-format"),
-    header: bool = typer.Option(True, "--header/--no-header"),
-    slack: float = typer.Option(
-        0.1, "--slack", min=0, help="Margin of suggested thresholds; 0 = SageMaker's."
-    ),
-    sagemaker_r2: bool = typer.Option(False, "--sagemaker-r2", help="r2 as SageMaker computes it."),
-    quiet: bool = typer.Option(False, "--quiet"),
-) -> None:
-    """Compute a model's metrics on labelled data; write statistics.json and constraints.json."""
+    The parameters are those of
+    :func:`~vigil.jobs.model_quality.suggest_model_quality_baseline`, which raises on bad input.
+    """
     result = suggest_model_quality_baseline(
         dataset,
-        problem_type=problem_type.value,
+        problem_type=problem_type,
         ground_truth_attribute=ground_truth_attribute,
         inference_attribute=inference_attribute,
         probability_attribute=probability_attribute,
         probability_threshold=probability_threshold,
         output=output,
         slack=slack,
-        dataset_format=None if dataset_format is None else dataset_format.value,
+        dataset_format=dataset_format,
         header=header,
         sagemaker_r2=sagemaker_r2,
     )
     if not quiet:
-        Console().print(_baseline_summary(result))
+        Console().print(model_quality_baseline_summary(result))
+    return result
 
 
-@app.command("run")
-def run(
-    input: str = typer.Option(..., "--input", help="Capture root (DestinationS3Uri)."),
-    endpoint: str = typer.Option(..., "--endpoint"),
-    ground_truth: str = typer.Option(..., "--ground-truth", help="Ground-truth root."),
-    problem_type: _Problem = typer.Option(..., "--problem-type"),
-    output: str = typer.Option(..., "--output", help="Directory or URL for the reports."),
-    constraints: str | None = typer.Option(None, "--constraints", help="constraints.json URL."),
-    variant: str = typer.Option("AllTraffic", "--variant"),
-    start: str | None = typer.Option(None, "--start", help="Window start (ISO-8601)."),
-    end: str | None = typer.Option(None, "--end", help="Window end, exclusive."),
-    scheduled_time: str | None = typer.Option(
-        None, "--scheduled-time", help="Time the offsets count from (default: this hour)."
-    ),
-    start_time_offset: str | None = typer.Option(None, "--start-time-offset", help="e.g. -P8D"),
-    end_time_offset: str | None = typer.Option(None, "--end-time-offset", help="e.g. -P1D"),
-    inference_attribute: str | None = typer.Option(
-        None, "--inference-attribute", help="Column index or JSONPath of the predicted label."
-    ),
-    probability_attribute: str | None = typer.Option(None, "--probability-attribute"),
-    probability_threshold: float = typer.Option(0.5, "--probability-threshold", min=0, max=1),
-    schedule: str | None = typer.Option(None, "--schedule", help="Schedule name."),
-    min_labels: int = typer.Option(DEFAULT_MIN_LABELS, "--min-labels", min=1),
-    min_coverage: float = typer.Option(0.0, "--min-coverage", min=0, max=1),
-    max_label_delay: str | None = typer.Option(
-        None, "--max-label-delay", help="Read labels collected up to this after the window (P30D)."
-    ),
-    max_malformed_fraction: float = typer.Option(0.1, "--max-malformed-fraction", min=0, max=1),
-    now: str | None = typer.Option(None, "--now", help="Execution time (default: the clock)."),
-    workers: int = typer.Option(1, "--workers", min=1),
+def _exit(result: ModelQualityResult) -> None:
+    exit_on_status(result.status, insufficient_ground_truth=result.failure_code == INSUFFICIENT)
+
+
+def run_and_report(
+    *,
+    input: str,
+    endpoint: str,
+    ground_truth: str,
+    problem_type: ProblemType,
+    output: str,
+    constraints: str | None,
+    variant: str,
+    start: str | None,
+    end: str | None,
+    scheduled_time: str | None,
+    start_time_offset: str | None,
+    end_time_offset: str | None,
+    inference_attribute: str | None,
+    probability_attribute: str | None,
+    probability_threshold: float,
+    schedule: str | None,
+    min_labels: int,
+    min_coverage: float,
+    max_label_delay: str | None,
+    max_malformed_fraction: float,
+    now: str | None,
+    workers: int,
 ) -> None:
-    """Merge a capture window with its ground truth, score it, and check the constraints."""
+    """Run one model-quality execution from CLI values, print its summary, exit with its code.
+
+    Times are the flags' texts (ISO-8601 times, ISO-8601 durations for the offsets); the window
+    is ``[start, end)`` or, with offsets, relative to ``scheduled_time``. Other parameters are
+    those of :func:`~vigil.jobs.model_quality.run_model_quality`.
+
+    Raises
+    ------
+    InvalidParameterError
+        A time that does not parse, or a window given both ways or neither.
+    typer.Exit
+        3 with violations, 4 failed on its data, 5 not enough ground truth; nothing on success.
+    """
     executed = parse_time(now, "--now") or datetime.now(UTC)
     t0, t1 = parse_time(start, "--start"), parse_time(end, "--end")
     if start_time_offset is not None or end_time_offset is not None:
@@ -236,7 +197,7 @@ def run(
     if schedule is not None:
         output = schedule_output_prefix(output, endpoint, schedule, t1)
     result = run_model_quality(
-        problem_type=problem_type.value,
+        problem_type=problem_type,
         capture=capture,
         ground_truth=ground_truth,
         constraints=constraints,
@@ -253,8 +214,146 @@ def run(
         workers=workers,
         now=lambda: executed,
     )
-    Console().print(_summary(result))
+    Console().print(model_quality_summary(result))
     _exit(result)
+
+
+def evaluate_and_report(*, statistics: str, constraints: str, output: str | None) -> None:
+    """Re-check a model-quality statistics.json, print the summary, exit with its code.
+
+    Raises
+    ------
+    DocumentError, DatasetNotFoundError, InvalidParameterError
+        As :func:`~vigil.jobs.model_quality.evaluate_model_quality`.
+    typer.Exit
+        3 with violations; nothing when clean.
+    """
+    result = evaluate_model_quality(statistics=statistics, constraints=constraints, output=output)
+    Console().print(model_quality_summary(result))
+    _exit(result)
+
+
+@app.command("baseline")
+def baseline(
+    dataset: list[str] = typer.Option(..., "--dataset", help="File, directory, glob or URL."),
+    output: str = typer.Option(..., "--output", help="Directory or URL for the two JSON files."),
+    problem_type: ProblemTypeOption = typer.Option(
+        ..., "--problem-type", help=HELP["--problem-type"]
+    ),
+    ground_truth_attribute: str = typer.Option(
+        ..., "--ground-truth-attribute", help=HELP["--ground-truth-attribute"]
+    ),
+    inference_attribute: str | None = typer.Option(
+        None, "--inference-attribute", help=HELP["--inference-attribute"]
+    ),
+    probability_attribute: str | None = typer.Option(
+        None, "--probability-attribute", help=HELP["--probability-attribute"]
+    ),
+    probability_threshold: float = typer.Option(
+        0.5, "--probability-threshold", min=0, max=1, help=HELP["--probability-threshold"]
+    ),
+    dataset_format: DatasetFormatOption | None = typer.Option(None, "--dataset-format"),
+    header: bool = typer.Option(True, "--header/--no-header"),
+    slack: float = typer.Option(0.1, "--slack", min=0, help=HELP["--slack"]),
+    sagemaker_r2: bool = typer.Option(False, "--sagemaker-r2", help=HELP["--sagemaker-r2"]),
+    quiet: bool = typer.Option(False, "--quiet"),
+) -> None:
+    """Compute a model's metrics on labelled data; write statistics.json and constraints.json.
+
+    Same as `vigil baseline suggest --type model-quality`.
+    """
+    suggest_and_report(
+        dataset=dataset,
+        output=output,
+        problem_type=problem_type.value,
+        ground_truth_attribute=ground_truth_attribute,
+        inference_attribute=inference_attribute,
+        probability_attribute=probability_attribute,
+        probability_threshold=probability_threshold,
+        dataset_format=None if dataset_format is None else dataset_format.value,
+        header=header,
+        slack=slack,
+        sagemaker_r2=sagemaker_r2,
+        quiet=quiet,
+    )
+
+
+@app.command("run")
+def run(
+    input: str = typer.Option(..., "--input", help="Capture root (DestinationS3Uri)."),
+    endpoint: str = typer.Option(..., "--endpoint"),
+    ground_truth: str = typer.Option(..., "--ground-truth", help=HELP["--ground-truth"]),
+    problem_type: ProblemTypeOption = typer.Option(
+        ..., "--problem-type", help=HELP["--problem-type"]
+    ),
+    output: str = typer.Option(..., "--output", help="Directory or URL for the reports."),
+    constraints: str | None = typer.Option(
+        None, "--constraints", "--baseline-constraints", help="constraints.json URL."
+    ),
+    variant: str = typer.Option("AllTraffic", "--variant"),
+    start: str | None = typer.Option(None, "--start", help="Window start (ISO-8601)."),
+    end: str | None = typer.Option(None, "--end", help="Window end, exclusive."),
+    scheduled_time: str | None = typer.Option(
+        None, "--scheduled-time", help=HELP["--scheduled-time"]
+    ),
+    start_time_offset: str | None = typer.Option(
+        None, "--start-time-offset", help=HELP["--start-time-offset"]
+    ),
+    end_time_offset: str | None = typer.Option(
+        None, "--end-time-offset", help=HELP["--end-time-offset"]
+    ),
+    inference_attribute: str | None = typer.Option(
+        None, "--inference-attribute", help=HELP["--inference-attribute"]
+    ),
+    probability_attribute: str | None = typer.Option(
+        None, "--probability-attribute", help=HELP["--probability-attribute"]
+    ),
+    probability_threshold: float = typer.Option(
+        0.5, "--probability-threshold", min=0, max=1, help=HELP["--probability-threshold"]
+    ),
+    schedule: str | None = typer.Option(None, "--schedule", help="Schedule name."),
+    min_labels: int = typer.Option(
+        DEFAULT_MIN_LABELS, "--min-labels", min=1, help=HELP["--min-labels"]
+    ),
+    min_coverage: float = typer.Option(
+        0.0, "--min-coverage", min=0, max=1, help=HELP["--min-coverage"]
+    ),
+    max_label_delay: str | None = typer.Option(
+        None, "--max-label-delay", help=HELP["--max-label-delay"]
+    ),
+    max_malformed_fraction: float = typer.Option(0.1, "--max-malformed-fraction", min=0, max=1),
+    now: str | None = typer.Option(None, "--now", help=HELP["--now"]),
+    workers: int = typer.Option(1, "--workers", min=1),
+) -> None:
+    """Merge a capture window with its ground truth, score it, and check the constraints.
+
+    Same as `vigil monitor run --type model-quality` (which spells --constraints
+    --baseline-constraints).
+    """
+    run_and_report(
+        input=input,
+        endpoint=endpoint,
+        ground_truth=ground_truth,
+        problem_type=problem_type.value,
+        output=output,
+        constraints=constraints,
+        variant=variant,
+        start=start,
+        end=end,
+        scheduled_time=scheduled_time,
+        start_time_offset=start_time_offset,
+        end_time_offset=end_time_offset,
+        inference_attribute=inference_attribute,
+        probability_attribute=probability_attribute,
+        probability_threshold=probability_threshold,
+        schedule=schedule,
+        min_labels=min_labels,
+        min_coverage=min_coverage,
+        max_label_delay=max_label_delay,
+        max_malformed_fraction=max_malformed_fraction,
+        now=now,
+        workers=workers,
+    )
 
 
 @app.command("evaluate")
@@ -265,7 +364,8 @@ def evaluate(
         None, "--output", help="Where to write constraint_violations.json."
     ),
 ) -> None:
-    """Re-check an existing statistics.json (Vigil's or SageMaker's) without the raw data."""
-    result = evaluate_model_quality(statistics=statistics, constraints=constraints, output=output)
-    Console().print(_summary(result))
-    _exit(result)
+    """Re-check an existing statistics.json (Vigil's or SageMaker's) without the raw data.
+
+    Same as `vigil monitor evaluate --type model-quality`.
+    """
+    evaluate_and_report(statistics=statistics, constraints=constraints, output=output)
