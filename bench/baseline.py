@@ -27,8 +27,21 @@ figure belongs to that one measurement; imports are done before the clock starts
   ``dataset_statistics.item_count`` must equal the row count, and its means are checked against
   the plain pass's.
 
-Figures: wall seconds (``time.perf_counter``, best of ``--repeat``), rows/s, and peak memory in
-MiB (largest over the repeats):
+Both measured processes run with ``OPENBLAS_NUM_THREADS=OMP_NUM_THREADS=MKL_NUM_THREADS=1``:
+the plain pass's ``np.dot`` would otherwise start BLAS threads that oversubscribe the cores (and
+spin when the machine is busy), which slows the reference down for no work of its own. Vigil's
+profiling makes no BLAS call. Parquet decoding uses Arrow's thread pool in both (the plain pass,
+and Vigil with fewer workers than cores). The plain pass allocates Arrow memory with the system
+allocator, as Vigil's worker processes do (``vigil.engine.local``): Arrow's default, mimalloc,
+backs its arenas with transparent huge pages, which costs a fresh process a few tenths of a
+second in the kernel on Linux with THP in ``madvise`` mode. ``--plain-allocator default`` keeps
+mimalloc for the plain pass (Vigil's coordinating process, and Vigil with ``--workers 1``,
+always use the default).
+
+Figures: wall seconds (``time.perf_counter``; the median of ``--repeat`` runs, every run
+printed), CPU seconds (user + system of the measuring process and of its reaped workers over
+the measured work; less sensitive than wall time to other programs on the machine), rows/s,
+and peak memory in MiB (largest over the repeats):
 
 * ``self``: ``getrusage(RUSAGE_SELF).ru_maxrss`` of the measuring process at its end (for
   Vigil: the coordinating process, which merges the partitions' profiles);
@@ -47,6 +60,7 @@ Usage, from the repository root::
 
     .venv/bin/python bench/baseline.py [--rows N] [--workers W] [--out DIR]
                                        [--formats parquet,csv] [--repeat N]
+                                       [--plain-allocator system|default]
 """
 
 from __future__ import annotations
@@ -58,6 +72,7 @@ import os
 import platform
 import resource
 import shlex
+import statistics
 import subprocess
 import sys
 import threading
@@ -85,6 +100,7 @@ ZIPF_EXPONENT = 1.1
 CATEGORIES = (5_000, 8_000, 10_000, 12_000, 15_000, 20_000)
 NUMERIC_KINDS = ("normal",) * 4 + ("lognormal",) * 3 + ("uniform",) * 3 + ("integer",) * 4
 SAMPLE_SECONDS = 0.02
+SINGLE_THREADED_BLAS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 MIB = 1024 * 1024
 
 
@@ -314,12 +330,24 @@ def _vm_hwm_mib() -> float | None:
     return None
 
 
+def _cpu_seconds() -> float:
+    """User + system CPU seconds of this process and of its reaped descendants."""
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def child_main(spec: dict[str, Any]) -> None:
     """Run one measurement and print its figures as one JSON line."""
     t0 = time.perf_counter()
     if spec["method"] == "vigil":
         import vigil.jobs.baseline  # noqa: F401  (imports are not timed)
     import_seconds = time.perf_counter() - t0
+    if spec["method"] == "plain" and spec["allocator"] == "system":
+        pa.set_memory_pool(pa.system_memory_pool())
+    cpu = _cpu_seconds()
     start = time.perf_counter()
     if spec["method"] == "plain":
         out = plain_pass(spec["path"], spec["format"])
@@ -329,6 +357,7 @@ def child_main(spec: dict[str, Any]) -> None:
     _stop_forkserver()
     out.update(
         seconds=seconds,
+        cpu_seconds=_cpu_seconds() - cpu,
         import_seconds=import_seconds,
         rss_self=_maxrss_mib(resource.RUSAGE_SELF),
         rss_children=_maxrss_mib(resource.RUSAGE_CHILDREN),
@@ -394,11 +423,19 @@ class TreeSampler(threading.Thread):
         return self.peak_kib / 1024 if self.enabled else None
 
 
-def measure(method: str, path: Path, fmt: str, workers: int) -> dict[str, Any]:
+def measure(method: str, path: Path, fmt: str, workers: int, allocator: str) -> dict[str, Any]:
     """Run one measurement in a fresh interpreter and return its figures."""
-    spec = {"method": method, "path": str(path), "format": fmt, "workers": workers}
+    spec = {
+        "method": method,
+        "path": str(path),
+        "format": fmt,
+        "workers": workers,
+        "allocator": allocator,
+    }
     cmd = [sys.executable, os.path.abspath(__file__), "--child", json.dumps(spec)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    env = {**os.environ, **SINGLE_THREADED_BLAS}
+    load = os.getloadavg()[0]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env=env)
     sampler = TreeSampler(proc.pid)
     sampler.start()
     stdout, _ = proc.communicate()
@@ -408,6 +445,7 @@ def measure(method: str, path: Path, fmt: str, workers: int) -> dict[str, Any]:
     line = next(x for x in stdout.splitlines() if x.startswith("RESULT "))
     result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
     result["rss_tree"] = tree
+    result["load"] = load
     hwm = result.get("vm_hwm")
     if hwm is not None and result["rss_self"] > 1.1 * hwm + 8:
         print(
@@ -419,19 +457,31 @@ def measure(method: str, path: Path, fmt: str, workers: int) -> dict[str, Any]:
 
 @dataclass
 class Row:
-    """Best-of figures of one (format, method)."""
+    """Figures of one (format, method) over the repeats: median times, largest memory."""
 
     fmt: str
     method: str
-    seconds: float = math.inf
+    runs: list[float] = field(default_factory=list)
+    cpu_runs: list[float] = field(default_factory=list)
     import_seconds: float = math.inf
     rss_self: float = 0.0
     rss_with_children: float = 0.0
     rss_tree: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def seconds(self) -> float:
+        """Median wall seconds."""
+        return statistics.median(self.runs)
+
+    @property
+    def cpu_seconds(self) -> float:
+        """Median CPU seconds."""
+        return statistics.median(self.cpu_runs)
+
     def add(self, r: dict[str, Any]) -> None:
-        self.seconds = min(self.seconds, r["seconds"])
+        self.runs.append(r["seconds"])
+        self.cpu_runs.append(r["cpu_seconds"])
         self.import_seconds = min(self.import_seconds, r["import_seconds"])
         self.rss_self = max(self.rss_self, r["rss_self"])
         self.rss_with_children = max(self.rss_with_children, r["rss_self"] + r["rss_children"])
@@ -471,25 +521,30 @@ def _ratio(a: float | None, b: float | None) -> str:
 def print_table(rows: int, table: list[tuple[Row, Row]]) -> None:
     """Print the results table and the targets."""
     header = (
-        f"{'format':<8} {'method':<17} {'seconds':>8} {'rows/s':>11} {'self MiB':>9} "
-        f"{'self+child':>10} {'tree PSS':>9} {'time':>6} {'RSS':>6} {'PSS':>6}"
+        f"{'format':<8} {'method':<17} {'seconds':>8} {'CPU s':>6} {'rows/s':>11} "
+        f"{'self MiB':>9} {'self+child':>10} {'tree PSS':>9} {'time':>6} {'CPU':>6} "
+        f"{'RSS':>6} {'PSS':>6}"
     )
     print()
-    print(f"{'':<56}{'peak memory (MiB)':<30}{'ratio vs plain'}")
+    print(f"{'':<63}{'peak memory (MiB)':<30}{'ratio vs plain'}")
     print(header)
     print("-" * len(header))
     for plain, vig in table:
         for r in (plain, vig):
             is_ref = r is plain
             print(
-                f"{r.fmt:<8} {r.method:<17} {r.seconds:>8.2f} {rows / r.seconds:>11,.0f} "
+                f"{r.fmt:<8} {r.method:<17} {r.seconds:>8.2f} {r.cpu_seconds:>6.2f} "
+                f"{rows / r.seconds:>11,.0f} "
                 f"{_fmt_mib(r.rss_self):>9} {_fmt_mib(r.rss_with_children):>10} "
                 f"{_fmt_mib(r.rss_tree):>9} "
                 f"{'1.00x' if is_ref else _ratio(r.seconds, plain.seconds):>6} "
+                f"{'1.00x' if is_ref else _ratio(r.cpu_seconds, plain.cpu_seconds):>6} "
                 f"{'1.00x' if is_ref else _ratio(r.rss_with_children, plain.rss_with_children):>6} "
                 f"{'1.00x' if is_ref else _ratio(r.rss_tree, plain.rss_tree):>6}"
             )
     print()
+    print("seconds    = median wall-clock seconds of the runs; CPU s = median CPU seconds (user +")
+    print("             system, the process and its reaped workers).")
     print("self MiB   = ru_maxrss of the measuring process (Vigil: the coordinator).")
     print("self+child = self + ru_maxrss of RUSAGE_CHILDREN, the largest single worker or the")
     print("             forkserver (not the sum of concurrent workers).")
@@ -504,7 +559,10 @@ def _verdict(plain: Row, vig: Row, workers: int) -> str:
     def mark(ratio: float, limit: float) -> str:
         return f"{ratio:.2f}x (<= {limit}x: {'MET' if ratio <= limit else 'NOT MET'})"
 
-    text = f"Target (parquet, workers={workers}): time {mark(vig.seconds / plain.seconds, 1.0)}"
+    text = (
+        f"Target (parquet, workers={workers}): time {mark(vig.seconds / plain.seconds, 1.0)} "
+        f"(CPU {vig.cpu_seconds / plain.cpu_seconds:.2f}x)"
+    )
     if vig.rss_tree and plain.rss_tree:
         text += f"; peak memory, tree PSS {mark(vig.rss_tree / plain.rss_tree, 1.5)}"
     rss = vig.rss_with_children / plain.rss_with_children
@@ -522,7 +580,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--workers", type=int, default=2, help="Vigil worker processes")
     parser.add_argument("--out", type=Path, default=Path("bench/out"), help="data directory")
     parser.add_argument("--formats", default="parquet,csv", help="comma-separated formats")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement, best-of")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median)")
+    parser.add_argument(
+        "--plain-allocator",
+        choices=("system", "default"),
+        default="system",
+        help="Arrow allocator of the plain pass (default: system, as Vigil's workers)",
+    )
     parser.add_argument("--seed", type=int, default=SEED, help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--generate", help=argparse.SUPPRESS)
@@ -550,6 +614,10 @@ def main(argv: list[str] | None = None) -> None:
         f"{'/'.join(f'{k // 1000}k' for k in CATEGORIES)} categories), seed {args.seed}"
     )
     print(f"load:    {_loadavg()} (1/5/15-min load average at start)")
+    print(
+        f"plain:   Arrow allocator {args.plain_allocator}; BLAS single-threaded in both measured "
+        "processes"
+    )
     # Generate in a subprocess: a child's ru_maxrss starts at its parent's peak RSS (Linux
     # carries the high-water mark across fork and exec), so this process must stay small.
     gen = {"out": str(args.out), "rows": args.rows, "seed": args.seed, "formats": formats}
@@ -565,13 +633,14 @@ def main(argv: list[str] | None = None) -> None:
         plain = Row(fmt, "plain")
         vig = Row(fmt, f"vigil workers={args.workers}")
         for _ in range(args.repeat):
-            p = measure("plain", paths[fmt], fmt, args.workers)
+            p = measure("plain", paths[fmt], fmt, args.workers, args.plain_allocator)
             plain.add(p)
-            v = measure("vigil", paths[fmt], fmt, args.workers)
+            v = measure("vigil", paths[fmt], fmt, args.workers, args.plain_allocator)
             vig.add(v)
             print(
-                f"  {fmt}: plain {p['seconds']:.2f} s, vigil {v['seconds']:.2f} s "
-                f"({v.get('partitions', '?')} partitions)",
+                f"  {fmt}: plain {p['seconds']:.2f} s ({p['cpu_seconds']:.2f} CPU s, load "
+                f"{p['load']:.2f}), vigil {v['seconds']:.2f} s ({v['cpu_seconds']:.2f} CPU s, load "
+                f"{v['load']:.2f}; {v.get('partitions', '?')} partitions)",
                 flush=True,
             )
         print(f"  {fmt}: {_check(args.rows, plain.extra, vig.extra)}")
@@ -581,7 +650,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Load average at end: {_loadavg()} (other processes on the machine skew the figures).")
     print(
         f"Imports (not timed): vigil {min(v.import_seconds for _, v in table):.2f} s. "
-        f"Seconds are best of {args.repeat}; memory is the largest over the runs."
+        f"Seconds are the median of {args.repeat} runs; memory is the largest over the runs."
     )
     for plain, vig in table:
         if plain.fmt == "parquet":

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from vigil.core.profile import (
     NUMERIC_TEXT_FREQUENCY_CAP,
+    READER_DICTIONARY,
     ColumnProfile,
     DatasetProfile,
     ProfileOptions,
@@ -87,6 +88,31 @@ def test_dictionary_and_forced_columns_are_string() -> None:
     forced = _profile(["1", "2", "2"], string_columns=frozenset({"x"})).to_statistics()
     assert forced.inferred_type is InferredType.STRING
     assert forced.numeric is None
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["1", "2", None, "2"],  # Integral text
+        ["a", "1", "b", None, "1"],  # String with numeric-looking values
+        ["1.5", "true", "x"],
+        [None, None],
+    ],
+)
+def test_a_reader_dictionary_is_profiled_as_the_plain_text_column(texts: list[str | None]) -> None:
+    plain = pa.array(texts, type=pa.string())
+    encoded = plain.dictionary_encode()
+    field = pa.field("x", encoded.type, metadata={READER_DICTIONARY: b"1"})
+    from_reader = DatasetProfile()
+    from_reader.update(pa.RecordBatch.from_arrays([encoded], schema=pa.schema([field])))
+    reference = DatasetProfile()
+    reference.update(pa.table({"x": plain}))
+    _equivalent(from_reader.columns["x"], reference.columns["x"])
+    # Without the key, the same dictionary is the writer's declaration: String.
+    declared = DatasetProfile()
+    declared.update(pa.table({"x": encoded}))
+    if any(t is not None for t in texts):
+        assert declared.to_statistics().columns[0].inferred_type is InferredType.STRING
 
 
 def test_all_null_column_is_unknown() -> None:

@@ -268,6 +268,67 @@ def test_one_batch_equals_many_batches(values: list[float], k: int, cuts: list[i
     assert _same_bits(whole.levels(), _reference(array, k).compactors)
 
 
+_FLOATS = st.one_of(
+    st.integers(-4, 4).map(float),
+    st.sampled_from([0.0, -0.0, np.inf, -np.inf]),
+    st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    chunks=st.lists(st.lists(_FLOATS, max_size=400), min_size=1, max_size=8),
+    other=st.lists(_FLOATS, max_size=300),
+    merge_before=st.integers(0, 8),
+    k=st.sampled_from([2, 3, 5, 8, 16, 40]),
+    c=st.sampled_from([0.64, 0.5, 0.9, 1.0]),
+)
+def test_level_by_level_update_keeps_deequs_items_and_counters(
+    chunks: list[list[float]], other: list[float], merge_before: int, k: int, c: float
+) -> None:
+    # Many runs per level per update (small k, big chunks), signed zeros and infinities, and a
+    # merge in between: the items, their order and every compaction counter stay Deequ's.
+    sketch, ref = KLLSketch(k=k, c=c), _DeequReference(k, c)
+    for i, chunk in enumerate(chunks):
+        if i == merge_before:
+            theirs, ref_theirs = KLLSketch(k=k, c=c), _DeequReference(k, c)
+            theirs.update(np.array(other, dtype=np.float64))
+            for v in other:
+                ref_theirs.update(v)
+            sketch.merge(theirs)
+            ref.merge(ref_theirs)
+        sketch.update(np.array(chunk, dtype=np.float64))
+        for v in chunk:
+            ref.update(v)
+        state = sketch.__getstate__()
+        assert _same_bits(sketch.levels(), ref.compactors)
+        assert state["num_compress"] == ref.num_compress
+        assert state["offset"] == ref.offset
+    assert sketch.n == sum(len(chunk) for chunk in chunks) + (
+        len(other) if merge_before < len(chunks) else 0
+    )
+
+
+def test_large_update_equals_reference() -> None:
+    values = np.round(np.random.default_rng(5).normal(size=200_000), 2)  # many ties
+    values[::97] = -0.0
+    ref = _reference(values, 64)
+    sketch = KLLSketch(k=64)
+    for chunk in np.array_split(values, 3):
+        sketch.update(chunk)
+    assert _same_bits(sketch.levels(), ref.compactors)
+    assert sketch.__getstate__()["num_compress"] == ref.num_compress
+
+
+def test_update_leaves_the_callers_array_untouched_and_accepts_read_only_arrays() -> None:
+    values = np.random.default_rng(9).normal(size=20_000)
+    before = values.copy()
+    values.setflags(write=False)  # e.g. a view of an Arrow buffer
+    sketch = _sketch(values, k=16)
+    np.testing.assert_array_equal(values, before)
+    assert sketch.levels() == _reference(before, 16).compactors
+
+
 # ----------------------------------------------------------------------------- accuracy
 
 

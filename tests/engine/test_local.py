@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
-from vigil.engine.local import map_partitions, map_reduce, tree_reduce
+from vigil.core.profile import READER_DICTIONARY, DatasetProfile
+from vigil.engine.local import (
+    IN_FLIGHT_PER_WORKER,
+    map_partitions,
+    map_reduce,
+    read_ahead,
+    tree_reduce,
+)
 from vigil.errors import InvalidParameterError, MalformedRowError
 from vigil.storage.tabular import Partition, TabularSource, plan_partitions, read_partition
 
@@ -174,3 +183,116 @@ def test_map_reduce_propagates_errors_and_rejects_nothing() -> None:
         map_reduce(_fail_on_three, max, [1, 2, 3, 4], workers=2)
     with pytest.raises(InvalidParameterError, match="partitions"):
         map_reduce(_as_text, _concat, [], workers=2)
+
+
+def _allocator(_: int) -> str:
+    return pa.default_memory_pool().backend_name
+
+
+def test_workers_allocate_arrow_memory_with_the_system_allocator() -> None:
+    before = pa.default_memory_pool().backend_name
+    assert set(map_partitions(_allocator, [1, 2, 3], workers=2)) == {"system"}
+    assert pa.default_memory_pool().backend_name == before  # the caller's process is left alone
+
+
+def _record_pid(x: int) -> list[tuple[int, int]]:
+    time.sleep(0.002 * (x % 4))
+    return [(x, os.getpid())]
+
+
+def _extend(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return a + b
+
+
+def test_map_reduce_with_more_partitions_than_the_window() -> None:
+    n = 6 * IN_FLIGHT_PER_WORKER * 2
+    out = map_reduce(_record_pid, _extend, list(range(n)), workers=2)
+    assert [x for x, _ in out] == list(range(n))
+    assert os.getpid() not in {pid for _, pid in out}
+
+
+# ---------------------------------------------------------------------------------------------
+# read_ahead
+# ---------------------------------------------------------------------------------------------
+
+
+def test_read_ahead_yields_every_item_in_order() -> None:
+    assert list(read_ahead(iter(range(100)))) == list(range(100))
+    assert list(read_ahead(iter([]))) == []
+
+
+def test_read_ahead_reraises_the_producers_exception_after_its_items() -> None:
+    def items() -> Iterator[int]:
+        yield 1
+        yield 2
+        raise MalformedRowError("bad row", path="f.csv", line=3)
+
+    ahead = read_ahead(items())
+    assert [next(ahead), next(ahead)] == [1, 2]
+    with pytest.raises(MalformedRowError, match="bad row") as info:
+        next(ahead)
+    assert info.value.line == 3
+
+
+def test_read_ahead_stops_and_closes_the_producer_when_the_consumer_stops() -> None:
+    produced: list[int] = []
+    closed = threading.Event()
+
+    def items() -> Iterator[int]:
+        try:
+            for i in range(1_000):
+                produced.append(i)
+                yield i
+        finally:
+            closed.set()
+
+    ahead = read_ahead(items())
+    assert next(ahead) == 0
+    ahead.close()
+    assert closed.wait(5)
+    assert len(produced) <= 3  # the consumed item, the one handed over, the one in hand
+
+
+# ---------------------------------------------------------------------------------------------
+# Parquet text columns read as dictionaries, for the profile
+# ---------------------------------------------------------------------------------------------
+
+
+def test_parquet_text_read_as_dictionaries_profiles_as_plain_text(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    rows = 3_000
+    table = pa.table(
+        {
+            "code": [str(i % 7) for i in range(rows)],  # Integral text
+            "label": [f"c{i % 11}" if i % 13 else None for i in range(rows)],
+            "declared": pa.array([f"k{i % 3}" for i in range(rows)]).dictionary_encode(),
+            "x": [float(i) for i in range(rows)],
+        }
+    )
+    pq.write_table(table, tmp_path / "t.parquet", row_group_size=1_000)
+    source = TabularSource((str(tmp_path / "t.parquet"),), "parquet")
+    parts = plan_partitions(source, target_bytes=1)
+    plain, encoded = DatasetProfile(), DatasetProfile()
+    for part in parts:
+        for batch in read_partition(part, use_threads=False):
+            plain.update(batch)
+        for batch in read_partition(part, text_as_dictionary=True):
+            marked = {f.name for f in batch.schema if READER_DICTIONARY in (f.metadata or {})}
+            assert marked == {"code", "label"}  # not the column the writer encoded
+            assert pa.types.is_dictionary(batch.schema.field("code").type)
+            encoded.update(batch)
+    for mine, theirs in zip(
+        encoded.to_statistics().columns, plain.to_statistics().columns, strict=True
+    ):
+        assert mine.name == theirs.name
+        assert mine.inferred_type is theirs.inferred_type
+        assert mine.type_counts == theirs.type_counts
+        assert mine.categories == theirs.categories
+        if theirs.numeric is not None:
+            assert mine.numeric is not None
+            assert mine.numeric.sketch.levels() == theirs.numeric.sketch.levels()
+            assert (mine.numeric.sum, mine.numeric.std_dev) == (
+                theirs.numeric.sum,
+                theirs.numeric.std_dev,
+            )

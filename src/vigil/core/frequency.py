@@ -20,9 +20,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import datasketches as ds
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from vigil.core.infer import as_numpy
 from vigil.errors import InvalidParameterError
 
 __all__ = ["DEFAULT_MAX_EXACT", "FrequentValues"]
@@ -124,10 +126,9 @@ class FrequentValues:
         if not self._pending:
             return
         assert self._exact is not None
-        merged = pa.concat_tables([self._exact, *self._pending])
+        tables = [self._exact, *self._pending]
         self._pending, self._pending_rows = [], 0
-        grouped = merged.group_by("value").aggregate([("count", "sum")])
-        self._exact = grouped.rename_columns(["value", "count"])
+        self._exact = _sum_by_value(tables)
         if self._exact.num_rows > self._max_exact:
             table, self._exact = self._exact, None
             self._items = ds.frequent_strings_sketch(_SKETCH_LG_MAX_MAP_SIZE)
@@ -209,12 +210,14 @@ class FrequentValues:
         return int(pc.sum(pc.equal(self._exact["count"], 1)).as_py() or 0)
 
     def __getstate__(self) -> dict[str, Any]:
+        # Arrow arrays pickle as their buffers: far cheaper than lists of Python strings when a
+        # worker sends its profile back.
         self._compact()
         exact = self._exact
         return {
             "max_exact": self._max_exact,
-            "values": None if exact is None else exact["value"].to_pylist(),
-            "counts": None if exact is None else exact["count"].to_pylist(),
+            "values": None if exact is None else exact["value"].combine_chunks(),
+            "counts": None if exact is None else exact["count"].combine_chunks(),
             "items": None if self._items is None else self._items.serialize(),
             "hll": None if self._hll is None else self._hll.serialize_compact(),
             "total": self._total,
@@ -240,6 +243,31 @@ class FrequentValues:
         )
         self._hll = None if state["hll"] is None else ds.hll_sketch.deserialize(state["hll"])
         self._total = state["total"]
+
+
+def _sum_by_value(tables: list[pa.Table]) -> pa.Table:
+    """One (value, count) row per distinct value of ``tables``, counts summed.
+
+    Values come out in order of first appearance. A hash of the values (``dictionary_encode``)
+    and a weighted ``bincount`` of their codes: several times faster than a hash aggregation
+    (``Table.group_by``) on tables of a few thousand to a few hundred thousand rows. Counts are
+    summed as float64, exact while the total stays below 2**53; past that, as int64.
+    """
+    values = pa.concat_arrays([c for t in tables for c in t["value"].chunks])
+    counts = np.concatenate(
+        [as_numpy(c).astype(np.int64, copy=False) for t in tables for c in t["count"].chunks]
+    )
+    encoded = pc.dictionary_encode(values)
+    codes = as_numpy(encoded.indices)
+    distinct = len(encoded.dictionary)
+    if counts.size and int(counts.sum()) < 1 << 53:
+        sums = np.bincount(codes, weights=counts, minlength=distinct).astype(np.int64)
+    else:
+        sums = np.zeros(distinct, dtype=np.int64)
+        np.add.at(sums, codes, counts)
+    return pa.Table.from_arrays(
+        [encoded.dictionary, pa.array(sums, type=pa.int64())], names=["value", "count"]
+    )
 
 
 _EMPTY = pa.Table.from_pydict(

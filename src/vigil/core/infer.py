@@ -40,6 +40,7 @@ __all__ = [
     "numeric_values",
     "sagemaker_type",
     "summarize_text",
+    "typed_numbers",
 ]
 
 INTEGRAL_PATTERN = r"^(-|\+)? ?\d+$"
@@ -177,6 +178,66 @@ def numeric_values(values: pa.Array | pa.ChunkedArray) -> np.ndarray:
     return as_numpy(numeric.cast(pa.float64()))
 
 
+def typed_numbers(values: pa.Array) -> tuple[TypeCounts, np.ndarray] | None:
+    """Type counts and numeric values of an integer, floating-point or decimal Arrow array.
+
+    The same as ``(count_types(values), numeric_values(values))`` for these types, in fewer
+    passes over the data.
+
+    Parameters
+    ----------
+    values : pyarrow Array of shape (n_rows,)
+
+    Returns
+    -------
+    (TypeCounts, ndarray of shape (n_numeric,), float64) or None
+        None when ``values`` is of any other type. A NaN float counts as missing and is dropped.
+    """
+    type_ = values.type
+    present = len(values) - values.null_count
+    if pa.types.is_decimal(type_):
+        numbers = as_numpy(_drop_nulls(values).cast(pa.float64()))
+        return TypeCounts(unknown=values.null_count, fractional=present), numbers
+    if pa.types.is_integer(type_):
+        numbers = _non_null(values).astype(np.float64)
+        return TypeCounts(unknown=values.null_count, integral=present), numbers
+    if not pa.types.is_floating(type_):
+        return None
+    numbers = _non_null(values).astype(np.float64, copy=False)
+    nan = np.isnan(numbers)
+    n_nan = int(np.count_nonzero(nan))
+    if n_nan:
+        numbers = numbers[~nan]
+    counts = TypeCounts(unknown=values.null_count + n_nan, fractional=int(numbers.size))
+    return counts, numbers
+
+
+def _non_null(values: pa.Array) -> np.ndarray:
+    """The non-null values of a fixed-width numeric array, in numpy's matching dtype.
+
+    Reads Arrow's buffers directly: the values as they are stored (a read-only view when there
+    is no null), compressed with the validity bitmap when there are nulls. Twice as fast as
+    ``drop_null``, and an integer beyond 2**53 is later rounded to the nearest double (as Spark
+    and Deequ do) where Arrow's checked cast would raise.
+    """
+    n = len(values)
+    dtype = np.dtype(values.type.to_pandas_dtype())
+    buffers = values.buffers()
+    if buffers[1] is None or n == 0:
+        return np.empty(0, dtype=dtype)
+    stored = np.frombuffer(buffers[1], dtype=dtype, count=values.offset + n)[values.offset :]
+    if not values.null_count:
+        return stored
+    bitmap = np.frombuffer(buffers[0], dtype=np.uint8)
+    valid = np.unpackbits(bitmap, count=values.offset + n, bitorder="little")[values.offset :]
+    kept: np.ndarray = stored[valid.view(bool)]
+    return kept
+
+
+def _drop_nulls(values: pa.Array) -> pa.Array:
+    return pc.drop_null(values) if values.null_count else values
+
+
 def as_numpy(values: pa.Array) -> np.ndarray:
     """A null-free fixed-width Arrow array as a numpy array, without copying when possible.
 
@@ -265,9 +326,7 @@ def summarize_text(values: pa.Array) -> TextSummary:
         uniques = uniques.cast(pa.string())
     indices = as_numpy(encoded.indices)
     counts = np.bincount(indices, minlength=len(uniques)).astype(np.int64)
-    integral = as_numpy(pc.match_substring_regex(uniques, INTEGRAL_PATTERN)).astype(bool)
-    fractional = as_numpy(pc.match_substring_regex(uniques, FRACTIONAL_PATTERN)).astype(bool)
-    boolean = as_numpy(pc.match_substring_regex(uniques, BOOLEAN_PATTERN)).astype(bool)
+    integral, fractional, boolean = _classify(uniques)
     kinds = np.full(len(uniques), _STRING, dtype=np.int8)
     kinds[boolean] = _BOOLEAN
     kinds[fractional] = _FRACTIONAL
@@ -286,6 +345,53 @@ def summarize_text(values: pa.Array) -> TextSummary:
         string=int(counts[kinds == _STRING].sum()),
     )
     return TextSummary(uniques, counts, kinds, numbers, indices, type_counts)
+
+
+_CANDIDATE_FIRST_BYTES = np.zeros(256, dtype=bool)
+_CANDIDATE_FIRST_BYTES[list(b"-+ 0123456789tf")] = True
+"""The bytes a value can start with and match one of the three patterns (labels rarely do)."""
+
+
+def _candidates(uniques: pa.Array) -> np.ndarray:
+    """Boolean mask over a null-free string array: values whose first byte is a candidate."""
+    n = len(uniques)
+    buffers = uniques.buffers()
+    if n == 0 or buffers[1] is None or buffers[2] is None:
+        return np.zeros(n, dtype=bool)
+    width = np.int64 if pa.types.is_large_string(uniques.type) else np.int32
+    raw = np.frombuffer(buffers[1], dtype=width, count=uniques.offset + n + 1)
+    offsets = raw[uniques.offset :].astype(np.int64)
+    starts = offsets[:-1]
+    nonempty = offsets[1:] > starts
+    data = np.frombuffer(buffers[2], dtype=np.uint8)
+    if data.size == 0:
+        return np.zeros(n, dtype=bool)
+    first = data[np.where(nonempty, starts, 0)]
+    mask: np.ndarray = _CANDIDATE_FIRST_BYTES[first] & nonempty
+    return mask
+
+
+def _classify(uniques: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Boolean masks over ``uniques``: Integral, Fractional and Boolean by Deequ's regexes.
+
+    The three patterns run only over the values that can match, by their first byte: a
+    column of labels then costs no regex at all.
+    """
+    n = len(uniques)
+    candidates = _candidates(uniques)
+    found = int(np.count_nonzero(candidates))
+    masks = (np.zeros(n, dtype=bool), np.zeros(n, dtype=bool), np.zeros(n, dtype=bool))
+    if found == 0:
+        return masks
+    subset = uniques if found == n else pc.filter(uniques, pa.array(candidates))
+    patterns = (INTEGRAL_PATTERN, FRACTIONAL_PATTERN, BOOLEAN_PATTERN)
+    for mask, pattern in zip(masks, patterns, strict=True):
+        matched = as_numpy(pc.match_substring_regex(subset, pattern)).astype(bool)
+        if found == n:
+            mask[:] = matched
+        else:
+            mask[candidates] = matched
+    return masks
 
 
 def infer_type(counts: TypeCounts) -> InferredType:

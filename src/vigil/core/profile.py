@@ -35,6 +35,7 @@ from vigil.core.infer import (
     numeric_values,
     sagemaker_type,
     summarize_text,
+    typed_numbers,
 )
 from vigil.core.sketch import KLLSketch
 from vigil.errors import InvalidParameterError
@@ -42,6 +43,7 @@ from vigil.types import InferredType
 
 __all__ = [
     "NUMERIC_TEXT_FREQUENCY_CAP",
+    "READER_DICTIONARY",
     "ColumnProfile",
     "ColumnStatistics",
     "DatasetProfile",
@@ -59,6 +61,16 @@ counted); if such a column is later inferred String, its categorical buckets hol
 non-numeric values, and ``ColumnStatistics.buckets_complete`` is False. Counting also stops
 earlier, once there are more than 100 distinct numeric values making up more than a tenth of
 the numeric values seen: a column of mostly distinct numbers is a measurement, not a code.
+"""
+
+READER_DICTIONARY = b"vigil.reader_dictionary"
+"""Arrow field-metadata key marking a column that the *reader* dictionary-encoded.
+
+A dictionary-encoded column is normally a declaration by the writer that the column is
+categorical (pandas ``category``), so it is profiled as String. A reader may also
+dictionary-encode plain text columns because it decodes them faster that way (Parquet stores
+them so); it then sets this key on the field, and :meth:`DatasetProfile.update` profiles the
+column as the plain text column it was written as.
 """
 
 _MIN_DISTINCT_FOR_RATIO = 100
@@ -208,24 +220,40 @@ class ColumnProfile:
         """Counts per Deequ type class so far."""
         return self._types
 
-    def update(self, values: pa.Array | pa.ChunkedArray) -> None:
+    def update(
+        self, values: pa.Array | pa.ChunkedArray, *, reader_dictionary: bool = False
+    ) -> None:
         """Add the values of one batch of the column.
 
         Parameters
         ----------
         values : pyarrow Array or ChunkedArray of shape (n_rows,)
+        reader_dictionary : bool, default=False
+            True when ``values`` is dictionary-encoded only because the reader chose to decode
+            it so (see :data:`READER_DICTIONARY`): it is then profiled as plain values. Otherwise
+            a dictionary-encoded column is declared categorical and profiled as String.
         """
         if isinstance(values, pa.ChunkedArray):
             values = values.combine_chunks()
         type_ = values.type
         if pa.types.is_dictionary(type_):
-            self._force_string()
+            if not reader_dictionary:
+                self._force_string()
             type_ = type_.value_type
         if pa.types.is_string(type_) or pa.types.is_large_string(type_):
             self._update_text(summarize_text(values))
             return
         if pa.types.is_dictionary(values.type):
             values = values.dictionary_decode()
+        typed = typed_numbers(values)
+        if typed is not None:
+            numbers_counts, numbers = typed
+            self._types = self._types + numbers_counts
+            if self._forced_string:
+                self._text_frequencies.update(values)
+            elif numbers.size:
+                self._add_numbers(numbers)
+            return
         counts = count_types(values)
         self._types = self._types + counts
         if self._forced_string or counts.boolean or counts.string:
@@ -277,7 +305,11 @@ class ColumnProfile:
         sum_b = float(x.sum())
         mean_b = sum_b / n_b
         deviations = x - mean_b
-        m2_b = float(np.dot(deviations, deviations))
+        # Squares summed pairwise in this thread: no BLAS call, whose threads oversubscribe
+        # the cores when several workers (or other programs) are busy, and whose rounding
+        # depends on the thread count.
+        np.multiply(deviations, deviations, out=deviations)
+        m2_b = float(deviations.sum())
         self._combine_moments(n_b, sum_b, mean_b, m2_b, float(x.min()), float(x.max()))
         self._sketch.update(x)
 
@@ -416,8 +448,11 @@ class DatasetProfile:
                 profile = ColumnProfile(name, self.options)
                 profile.add_missing(self.item_count)
                 self.columns[name] = profile
-        for name, values in zip(names, batch.columns, strict=True):
-            self.columns[name].update(values)
+        for field_, values in zip(batch.schema, batch.columns, strict=True):
+            metadata = field_.metadata
+            self.columns[field_.name].update(
+                values, reader_dictionary=bool(metadata) and READER_DICTIONARY in metadata
+            )
         for name, profile in self.columns.items():
             if name not in names:
                 profile.add_missing(n)

@@ -24,10 +24,15 @@ The algorithm, read from awslabs/deequ (``analyzers/QuantileNonSample.scala``,
   number of items is *at least* the total capacity (``>=``, where ``update`` uses ``>``). The
   compaction counters of ``this`` are kept and those of ``that`` dropped.
 
-Vectorisation: between two condenses Deequ's item-by-item ``update`` only appends, so
-:meth:`KLLSketch.update` appends, in one slice, exactly as many values as Deequ would take before
-its next condense, condenses once, and repeats. The result is identical to Deequ's item-by-item
-update, item for item (``tests/core/test_sketch.py`` checks it against a literal transcription).
+Vectorisation: which level Deequ compacts when, and how many items each compaction takes,
+depends only on the level sizes, not on the values. :meth:`KLLSketch.update` first replays
+Deequ's item-by-item loop on the sizes alone (integer arithmetic, one step per compaction), then
+does the item work level by level: each compaction of level ``h`` sorts a contiguous run of the
+items level ``h`` holds or receives, so all of a level's runs are sorted in place, one after
+the other, in one buffer, and their halves written straight into the next level's buffer. The
+result is identical to Deequ's item-by-item update, item for item and counter for counter
+(``tests/core/test_sketch.py`` checks it against a literal transcription). :meth:`merge` keeps
+the compaction-at-a-time path (a merge condenses a few times at most).
 """
 
 from __future__ import annotations
@@ -175,21 +180,93 @@ class KLLSketch:
         return False
 
     def _append(self, values: NDArray[np.float64]) -> None:
-        """Deequ's item-by-item ``update`` over ``values`` (no NaN), in batches between condenses."""
-        levels = self._levels
+        """Deequ's item-by-item ``update`` over ``values`` (no NaN), level by level.
+
+        Which level compacts when, and how many items each compaction takes, depends only on the
+        level sizes, never on the values: :meth:`_plan` replays Deequ's update loop on the sizes
+        alone. Every compaction of level ``h`` takes a contiguous, even-length run of the items
+        that level ``h`` holds or receives (its buffer's prefix; an odd last item waits for the
+        next run), and its output is appended to level ``h + 1`` in compaction order. So each
+        level's runs can be sorted and halved together (:func:`_halve_runs`), lowest level first.
+        """
         count = values.size
+        if count == 0:
+            return
+        levels = self._levels
+        if self._actual + count <= self._total:  # no condense: Deequ only appends
+            levels[0] = np.concatenate((levels[0], values))
+            self._actual += count
+            return
+        runs, offsets = self._plan(count)
+        signed_zeros = _has_negative_zero(values) or any(_has_negative_zero(lv) for lv in levels)
+        while len(levels) < len(runs):
+            levels.append(_EMPTY.copy())
+        # Level h's items in order: what it holds, then what it receives. Always an array of
+        # our own (sorted in place below; never a view into the caller's array).
+        stream = np.concatenate((levels[0], values))
+        for height, level_runs in enumerate(runs):
+            if not level_runs:
+                levels[height] = stream
+                if height + 1 < len(levels):
+                    stream = levels[height + 1]
+                continue
+            consumed = sum(level_runs)
+            above = levels[height + 1]  # exists: a compaction of the top level adds one
+            promoted = np.empty(above.size + consumed // 2)
+            promoted[: above.size] = above
+            _halve_runs(stream, level_runs, offsets[height], signed_zeros, promoted[above.size :])
+            levels[height] = stream[consumed:].copy()
+            stream = promoted
+        self._actual = sum(level.size for level in levels)
+
+    def _plan(self, count: int) -> tuple[list[list[int]], list[list[int]]]:
+        """Replay Deequ's update loop for ``count`` appended items on the level sizes alone.
+
+        Updates the compaction counters, offsets and total capacity (adding levels as Deequ's
+        ``expand`` would) and returns, per level, the length of each run compacted, in order, and
+        the offset each compaction used. The item buffers are left to :meth:`_append`.
+        """
+        sizes = [level.size for level in self._levels]
+        caps = self._caps
+        self._capacity(len(sizes) - 1)  # make sure caps covers every level
+        num_compress, offset = self._num_compress, self._offset
+        total, actual = self._total, self._actual
+        runs: list[list[int]] = [[] for _ in sizes]
+        offsets: list[list[int]] = [[] for _ in sizes]
         start = 0
         while start < count:
             # Deequ condenses after the item that makes actual > total; take exactly that many.
-            take = min(count - start, max(1, self._total - self._actual + 1))
-            chunk = values[start : start + take]
-            levels[0] = chunk if levels[0].size == 0 else np.concatenate((levels[0], chunk))
-            self._actual += take
+            take = count - start
+            room = total - actual + 1
+            if room < take:
+                take = room if room > 1 else 1
+            sizes[0] += take
+            actual += take
             start += take
-            if self._actual > self._total:
-                self._condense()
-        if not levels[0].flags.owndata:
-            levels[0] = levels[0].copy()  # never keep a view into the caller's array
+            if actual <= total:
+                continue
+            # condense: the lowest level at or over capacity (one exists since actual > total)
+            height = 0
+            while sizes[height] < caps[height]:
+                height += 1
+            if height + 1 == len(sizes):  # expand
+                sizes.append(0)
+                num_compress.append(0)
+                offset.append(0)
+                runs.append([])
+                offsets.append([])
+                total += self._capacity(len(sizes) - 1)
+            length = sizes[height] - (sizes[height] & 1)
+            if num_compress[height] & 1:
+                offset[height] = 1 - offset[height]
+            num_compress[height] += 1
+            runs[height].append(length)
+            offsets[height].append(offset[height])
+            sizes[height] -= length
+            sizes[height + 1] += length >> 1
+            actual -= length >> 1
+        self._total = total
+        return runs, offsets
 
     # -------------------------------------------------------------- properties
 
@@ -241,9 +318,8 @@ class KLLSketch:
                 f"Got shape {array.shape} instead.",
                 field="values",
             )
-        nan = np.isnan(array)
-        if nan.any():
-            array = array[~nan]
+        if array.size and np.isnan(array.min()):  # a reduction first: most inputs hold no NaN
+            array = array[~np.isnan(array)]
         self._append(array)
 
     def merge(self, other: KLLSketch) -> None:
@@ -473,6 +549,56 @@ class KLLSketch:
 
     def __repr__(self) -> str:
         return f"KLLSketch(k={self._k}, c={self._c}, n={self.n}, num_levels={len(self._levels)})"
+
+
+_NEGATIVE_ZERO_BITS = np.int64(np.iinfo(np.int64).min)  # the bit pattern of -0.0
+_MAGNITUDE_BITS = np.int64(np.iinfo(np.int64).max)
+
+
+def _has_negative_zero(values: NDArray[np.float64]) -> bool:
+    """True when ``values`` holds a ``-0.0`` (one comparison of the raw bits per item)."""
+    return bool(values.size) and bool((values.view(np.int64) == _NEGATIVE_ZERO_BITS).any())
+
+
+def _total_order_keys(values: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Integers that sort as ``java.lang.Double.compare`` sorts the (non-NaN) doubles.
+
+    The map flips the magnitude bits of negative doubles, so ``-0.0`` (key -1) sorts before
+    ``0.0`` (key 0). It is its own inverse.
+    """
+    bits = values.view(np.int64)
+    keys: NDArray[np.int64] = bits ^ ((bits >> 63) & _MAGNITUDE_BITS)
+    return keys
+
+
+def _halve_runs(
+    stream: NDArray[np.float64],
+    runs: list[int],
+    offsets: list[int],
+    signed_zeros: bool,
+    out: NDArray[np.float64],
+) -> None:
+    """Compact consecutive runs at the start of ``stream``, writing the promoted items to ``out``.
+
+    Run ``i`` (``runs[i]`` items, an even number, starting where run ``i - 1`` ends) is sorted
+    and every other item, starting at ``offsets[i]``, is kept: Deequ's
+    ``NonSampleCompactor.compact`` for each run. The runs are sorted in place, so ``stream``
+    must be an array the caller owns; ``out`` receives ``sum(runs) // 2`` items, run after run.
+    With ``signed_zeros``, the runs are sorted as :func:`_total_order_keys` so that ``-0.0``
+    comes before ``0.0`` as on the JVM.
+    """
+    keys = _total_order_keys(stream) if signed_zeros else stream
+    start = 0
+    for length in runs:
+        keys[start : start + length].sort()
+        start += length
+    ordered = _total_order_keys(keys.view(np.float64)).view(np.float64) if signed_zeros else keys
+    start = written = 0
+    for length, offset in zip(runs, offsets, strict=True):
+        half = length >> 1
+        out[written : written + half] = ordered[start + offset : start + length : 2]
+        start += length
+        written += half
 
 
 def _order_signed_zeros(ordered: NDArray[np.float64], unsorted: NDArray[np.float64]) -> None:

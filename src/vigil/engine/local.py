@@ -4,21 +4,33 @@ The same partition function serves every engine: it takes one partition and retu
 serialisable, mergeable result (a profile). Here the partitions run in ``workers`` processes
 (``workers=1`` runs in this process, with no pool); results are merged as a balanced tree, in
 partition order, so the outcome does not depend on which worker finished first.
+
+Worker processes allocate Arrow memory with the system allocator (:func:`_init_worker`).
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+import queue
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import TypeVar, cast
+
+import pyarrow as pa
 
 from vigil.errors import InvalidParameterError
 
-__all__ = ["map_partitions", "map_reduce", "tree_reduce"]
+__all__ = ["IN_FLIGHT_PER_WORKER", "map_partitions", "map_reduce", "read_ahead", "tree_reduce"]
 
 P = TypeVar("P")
 R = TypeVar("R")
+T = TypeVar("T")
+
+IN_FLIGHT_PER_WORKER = 2
+"""Partitions :func:`map_reduce` keeps submitted per worker: enough to keep every worker busy
+while the coordinator merges, few enough to bound the finished results it holds."""
 
 
 def map_partitions(
@@ -64,7 +76,9 @@ def map_partitions(
                 on_result(i + 1)
         return results
     context = _context(fn)
-    with ProcessPoolExecutor(max_workers=min(workers, len(partitions)), mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(partitions)), mp_context=context, initializer=_init_worker
+    ) as pool:
         futures = [pool.submit(fn, part) for part in partitions]
         try:
             results = []
@@ -91,7 +105,8 @@ def map_reduce(
 
     Results are merged in partition order (``merge(merge(r0, r1), r2)…``), so the outcome does
     not depend on which worker finished first, and each result is merged as soon as the ones
-    before it are: the coordinator holds one accumulator, not every partition's result.
+    before it are: the coordinator holds one accumulator, not every partition's result. At most
+    ``IN_FLIGHT_PER_WORKER * workers`` partitions are queued or finished and not yet merged.
 
     Raises
     ------
@@ -117,26 +132,105 @@ def map_reduce(
             if on_result is not None:
                 on_result(i)
         return acc
+    window = IN_FLIGHT_PER_WORKER * workers
     with ProcessPoolExecutor(
-        max_workers=min(workers, len(partitions)), mp_context=_context(fn)
+        max_workers=min(workers, len(partitions)), mp_context=_context(fn), initializer=_init_worker
     ) as pool:
-        futures = [pool.submit(fn, part) for part in partitions]
+        # At most `window` partitions are submitted and not yet merged, so a slow partition
+        # holds back at most that many finished results in memory, whatever their number.
+        pending: deque[Future[R]] = deque(pool.submit(fn, p) for p in partitions[:window])
+        submitted = len(pending)
         try:
-            acc = futures[0].result()
-            futures[0] = None  # type: ignore[call-overload]
-            if on_result is not None:
-                on_result(1)
-            for i in range(1, len(futures)):
-                acc = merge(acc, futures[i].result())
-                futures[i] = None  # type: ignore[call-overload]
+            folded: R | None = None
+            for i in range(len(partitions)):
+                result = pending.popleft().result()
+                if submitted < len(partitions):
+                    pending.append(pool.submit(fn, partitions[submitted]))
+                    submitted += 1
+                folded = result if folded is None else merge(folded, result)
+                del result
                 if on_result is not None:
                     on_result(i + 1)
-            return acc
+            assert folded is not None  # partitions is not empty
+            return folded
         except BaseException:
-            for future in futures:
-                if future is not None:
-                    future.cancel()
+            for future in pending:
+                future.cancel()
             raise
+
+
+_END = object()
+
+
+def read_ahead(items: Iterator[T]) -> Iterator[T]:
+    """Iterate ``items`` in a background thread, one item ahead of the consumer.
+
+    For a partition function with a core to spare: Arrow releases the GIL while it reads and
+    decodes, so reading the next batch overlaps with processing this one. At most two items
+    exist beyond the consumer's (the one handed over and the one being produced). An exception
+    raised by ``items`` is re-raised here, unchanged; if the consumer stops early, the thread
+    stops and ``items`` is closed (``close()``, if it has one).
+
+    Parameters
+    ----------
+    items : iterator
+        Produced in the background thread, in order.
+
+    Yields
+    ------
+    The items of ``items``, in order.
+    """
+    handoff: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def offer(item: object, error: BaseException | None) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put((item, error), timeout=0.05)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not offer(item, None):
+                    return
+            offer(_END, None)
+        except BaseException as exc:  # handed to the consumer, which re-raises it
+            offer(_END, exc)
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    thread = threading.Thread(target=produce, name="vigil-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = handoff.get()
+            if error is not None:
+                raise error
+            if item is _END:
+                return
+            yield cast(T, item)
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _init_worker() -> None:
+    """Make the system allocator Arrow's default in a worker process (before it allocates).
+
+    Arrow's default, mimalloc, backs its arenas with transparent huge pages where the kernel
+    offers them on request (``madvise``, the common Linux default): a fresh process that
+    decodes a few hundred MiB then spends a quarter of a second or more in the kernel
+    compacting and zeroing huge pages, and holds more resident memory than it uses. A worker is
+    a fresh process per job, so it pays that every time; the system allocator does not. The
+    calling process (``workers=1``) is left as it is.
+    """
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 def _context(fn: Callable[..., object]) -> multiprocessing.context.BaseContext:

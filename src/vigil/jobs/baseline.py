@@ -13,7 +13,7 @@ from vigil.errors import InvalidParameterError
 from vigil.formats.constraints import Constraints
 from vigil.formats.statistics import Statistics
 from vigil.jobs.documents import constraints_document, statistics_document
-from vigil.jobs.profiling import profile_dataset
+from vigil.jobs.profiling import collector_paused, profile_dataset
 from vigil.storage.objectstore import join, write_bytes
 from vigil.storage.tabular import DEFAULT_PARTITION_BYTES, MalformedReport, TabularSource
 from vigil.types import DatasetFormat, OnMalformed
@@ -151,8 +151,9 @@ def suggest_baseline(
         partition_bytes=partition_bytes,
         on_progress=on_progress,
     )
-    statistics = statistics_document(profiled.statistics)
-    constraints = constraints_document(suggest_features(profiled.statistics))
+    with collector_paused():
+        statistics = statistics_document(profiled.statistics)
+        constraints = constraints_document(suggest_features(profiled.statistics))
     stats_url = constraints_url = None
     if output is not None:
         stats_url = join(output, STATISTICS_FILE)

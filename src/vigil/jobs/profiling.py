@@ -7,11 +7,14 @@ local process pool now, Spark's ``mapInArrow`` later) can run it and merge the r
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import gc
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from vigil.core.profile import DatasetProfile, DatasetStatistics, ProfileOptions
-from vigil.engine.local import map_reduce
+from vigil.engine.local import map_reduce, read_ahead
 from vigil.errors import EmptyDatasetError
 from vigil.storage.tabular import (
     DEFAULT_PARTITION_BYTES,
@@ -23,7 +26,7 @@ from vigil.storage.tabular import (
 )
 from vigil.types import OnMalformed
 
-__all__ = ["DatasetProfileResult", "profile_dataset", "profile_partition"]
+__all__ = ["DatasetProfileResult", "collector_paused", "profile_dataset", "profile_partition"]
 
 
 @dataclass(frozen=True)
@@ -49,13 +52,27 @@ class _Task:
     partition: Partition
     options: ProfileOptions
     on_malformed: OnMalformed
+    spare_cores: bool = False
 
 
 def profile_partition(task: _Task) -> tuple[DatasetProfile, MalformedReport]:
-    """Profile one partition (the engine-independent partition function)."""
+    """Profile one partition (the engine-independent partition function).
+
+    With ``task.spare_cores`` (fewer workers than cores), Parquet is decoded on Arrow's thread
+    pool and the next batch is read in a background thread while this one is profiled;
+    otherwise every worker reads and profiles on one thread, so that the workers do not
+    oversubscribe the cores.
+    """
     profile = DatasetProfile(options=task.options)
     report = MalformedReport()
-    for batch in read_partition(task.partition, on_malformed=task.on_malformed, report=report):
+    batches = read_partition(
+        task.partition,
+        on_malformed=task.on_malformed,
+        report=report,
+        use_threads=task.spare_cores,
+        text_as_dictionary=True,
+    )
+    for batch in read_ahead(batches) if task.spare_cores else batches:
         profile.update(batch)
     return profile, report
 
@@ -102,7 +119,10 @@ def profile_dataset(
     partitions = plan_partitions(
         source, target_bytes=partition_bytes, min_partitions=2 * workers if workers > 1 else 1
     )
-    tasks = [_Task(p, options, on_malformed) for p in partitions]
+    # A single partition runs in this process, whatever `workers` says.
+    processes = min(workers, len(partitions))
+    spare_cores = processes < (os.cpu_count() or 1)
+    tasks = [_Task(p, options, on_malformed, spare_cores) for p in partitions]
     total = len(tasks)
     progress = None if on_progress is None else (lambda done: on_progress(done, total))
     profile, report = map_reduce(
@@ -113,4 +133,25 @@ def profile_dataset(
         raise EmptyDatasetError(
             f"the dataset has no rows ({report.count} malformed rows skipped)", path=where
         )
-    return DatasetProfileResult(profile.to_statistics(), report, total)
+    with collector_paused():
+        statistics = profile.to_statistics()
+    return DatasetProfileResult(statistics, report, total)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bounded build of (nearly) acyclic objects.
+
+    Freezing a profile, and writing its documents, create a few objects per category (a
+    (value, count) pair, a bucket): tens of thousands of small objects, none in a reference
+    cycle. The allocations trigger collections that walk every object of the process (all its
+    imported modules), which cost more than the build itself. The collector is restored after
+    (and collects then whatever cycle was made meanwhile).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -18,6 +18,7 @@ inference sees ``1`` as Integral and ``"a"`` as String.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import itertools
@@ -31,7 +32,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
+from fsspec.implementations.local import LocalFileSystem
 
+from vigil.core.profile import READER_DICTIONARY
 from vigil.errors import (
     DatasetFormatError,
     EmptyDatasetError,
@@ -328,6 +331,8 @@ def read_partition(
     on_malformed: OnMalformed = "fail",
     report: MalformedReport | None = None,
     batch_rows: int = _BATCH_ROWS,
+    use_threads: bool = True,
+    text_as_dictionary: bool = False,
 ) -> Iterator[pa.RecordBatch]:
     """Stream the rows of one partition as Arrow record batches.
 
@@ -341,6 +346,15 @@ def read_partition(
         Receives skipped rows; required for ``on_malformed="skip"`` to be observable.
     batch_rows : int
         Rows per batch for Parquet and the target for text formats.
+    use_threads : bool, default=True
+        Parquet: decode the columns of a batch on Arrow's thread pool. Pass False when as many
+        processes as cores are reading already.
+    text_as_dictionary : bool, default=False
+        Parquet: return the string columns dictionary-encoded (decoding them that way skips
+        materialising every string). Such a column's field carries the metadata key
+        :data:`vigil.core.profile.READER_DICTIONARY`, so that a profile treats it as the plain
+        text column it was written as; a column the writer dictionary-encoded (pandas
+        ``category``) carries no such key.
 
     Yields
     ------
@@ -362,24 +376,58 @@ def read_partition(
     report = report if report is not None else MalformedReport()
     fmt = part.source.format
     if fmt == "parquet":
-        yield from _read_parquet(part, batch_rows)
+        yield from _read_parquet(part, batch_rows, use_threads, text_as_dictionary)
     elif fmt == "csv":
         yield from _read_csv(part, on_malformed, report)
     else:
         yield from _read_json_lines(part, on_malformed, report)
 
 
-def _read_parquet(part: Partition, batch_rows: int) -> Iterator[pa.RecordBatch]:
+def _read_parquet(
+    part: Partition, batch_rows: int, use_threads: bool, text_as_dictionary: bool
+) -> Iterator[pa.RecordBatch]:
+    groups = list(part.row_groups) if part.row_groups is not None else None
+    if groups == []:
+        return
     fs, path = filesystem_for(part.url, part.source.storage_options)
-    with fs.open(path, "rb") as handle:
+    # Arrow maps a local file itself (no Python file object between it and the bytes, no copy
+    # into read buffers); the mapping lasts as long as the partition's read.
+    local = isinstance(fs, LocalFileSystem)
+    with contextlib.nullcontext(path) if local else fs.open(path, "rb") as handle:
         try:
-            pf = pq.ParquetFile(handle)
-            groups = list(part.row_groups) if part.row_groups is not None else None
-            if groups == []:
-                return
-            yield from pf.iter_batches(batch_size=batch_rows, row_groups=groups)
+            with pq.ParquetFile(handle, memory_map=local) as pf:
+                metadata, schema = pf.metadata, pf.schema_arrow
+            text = [
+                f.name
+                for f in schema
+                if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+            ]
+            dictionaries = text if text_as_dictionary and text else None
+            with pq.ParquetFile(
+                handle, metadata=metadata, read_dictionary=dictionaries, memory_map=local
+            ) as pf:
+                marked: pa.Schema | None = None
+                for batch in pf.iter_batches(
+                    batch_size=batch_rows, row_groups=groups, use_threads=use_threads
+                ):
+                    if dictionaries is None:
+                        yield batch
+                        continue
+                    if marked is None:
+                        marked = _mark_reader_dictionaries(batch.schema, set(dictionaries))
+                    yield pa.RecordBatch.from_arrays(batch.columns, schema=marked)
         except pa.ArrowInvalid as exc:
             raise DatasetFormatError(f"cannot read as Parquet: {exc}", path=part.url) from exc
+
+
+def _mark_reader_dictionaries(schema: pa.Schema, names: set[str]) -> pa.Schema:
+    """``schema`` with the fields in ``names`` tagged as dictionary-encoded by the reader."""
+    fields = []
+    for f in schema:
+        if f.name in names and pa.types.is_dictionary(f.type):
+            f = f.with_metadata({**(f.metadata or {}), READER_DICTIONARY: b"1"})
+        fields.append(f)
+    return pa.schema(fields, metadata=schema.metadata)
 
 
 def _first_line_of(part: Partition) -> int:
