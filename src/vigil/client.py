@@ -246,6 +246,22 @@ class Client:
             next_token=next_token,
         )
 
+    def update_monitoring_schedule(
+        self, name: str, spec: MonitoringScheduleSpec
+    ) -> MonitoringSchedule:
+        """Replace a schedule's definition (``PUT``; same name and monitoring type).
+
+        Raises
+        ------
+        ApiNotFoundError
+            If there is no such schedule.
+        ApiInputError
+            422 naming the field, as at creation; also a different name or monitoring type.
+        """
+        return MonitoringSchedule.model_validate(
+            self._request("PUT", f"/monitoring-schedules/{_seg(name)}", body=spec).json()
+        )
+
     def stop_monitoring_schedule(self, name: str) -> MonitoringSchedule:
         """Stop planning executions."""
         return self._post(MonitoringSchedule, f"/monitoring-schedules/{_seg(name)}/stop")

@@ -125,7 +125,8 @@ def test_bad_schedules_are_4xx_problems_naming_the_field(api: Api) -> None:
         ),
         ({"dataset_input": {"dataset_url": str(api.baseline.dataset)}}, 422, None),  # both inputs
         ({"max_runtime_seconds": 0}, 422, "max_runtime_seconds"),
-        ({"monitoring_type": "ModelQuality"}, 422, "monitoring_type"),
+        ({"monitoring_type": "ModelBias"}, 422, "monitoring_type"),
+        ({"monitoring_type": "ModelQuality"}, 422, "model_quality"),  # its block is missing
     ]
     for overrides, status, field in cases:
         body = _problem(
@@ -239,8 +240,8 @@ def test_openapi_is_published_with_every_operation(api: Api) -> None:
         "CreateEndpoint", "ListEndpoints", "DescribeEndpoint", "UpdateEndpoint", "DeleteEndpoint",
         "CreateBaseliningJob", "ListBaseliningJobs", "DescribeBaseliningJob",
         "CreateMonitoringSchedule", "ListMonitoringSchedules", "DescribeMonitoringSchedule",
-        "StopMonitoringSchedule", "StartMonitoringSchedule", "DeleteMonitoringSchedule",
-        "StartMonitoringScheduleExecution", "ListMonitoringExecutions",
+        "UpdateMonitoringSchedule", "StopMonitoringSchedule", "StartMonitoringSchedule",
+        "DeleteMonitoringSchedule", "StartMonitoringScheduleExecution", "ListMonitoringExecutions",
         "DescribeMonitoringExecution", "StopMonitoringExecution",
     }  # fmt: skip
     for path in spec["paths"].values():

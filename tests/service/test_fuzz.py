@@ -29,7 +29,7 @@ from vigil.scheduling.control import UrlPolicy
 from vigil.service.app import create_app
 
 EXAMPLES = int(os.environ.get("VIGIL_FUZZ_EXAMPLES", "12"))
-"""Generated requests per operation and mode (18 operations × positive, negative); raise it
+"""Generated requests per operation and mode (19 operations × positive, negative); raise it
 for a longer run (``VIGIL_FUZZ_EXAMPLES=500``)."""
 
 
@@ -48,7 +48,7 @@ def api_schema(tmp_path: Path, database_url: str) -> Iterator[Any]:
 
 def test_no_generated_request_gets_a_server_error(api_schema: Any) -> None:
     operations = [result.ok() for result in api_schema.get_all_operations()]
-    assert len(operations) == 18
+    assert len(operations) == 19
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 

@@ -10,6 +10,19 @@ Paths and URLs
     not share a working directory). With ``allowed_url_prefixes`` the control plane refuses
     any URL outside those prefixes (``/srv/vigil/``, ``s3://bucket/monitoring/``), so that a
     caller of the API cannot make the service read or write anywhere else.
+
+Updating a schedule (:meth:`ControlPlane.update_monitoring_schedule`, SageMaker's
+``UpdateMonitoringSchedule``)
+    The whole definition is replaced (validated as at creation); the name and the monitoring
+    type stay. Planning continues from the schedule's last scheduled time: the next nominal
+    time is the new expression's first one after it, so no nominal time is planned twice and
+    none after it is skipped (a scheduler that fell behind plans the missed ones, under the new
+    definition, as it would have under the old one). A window already planned (same start and
+    end, e.g. after an offset change) is not planned again. Executions already planned (Pending)
+    or running keep the definition they were planned with: they run, or finish, as before
+    (stop them with :meth:`ControlPlane.stop_monitoring_execution` to drop them). The status
+    is kept: a Stopped or Failed schedule stays so until :meth:`ControlPlane.
+    start_monitoring_schedule`.
 """
 
 from __future__ import annotations
@@ -25,6 +38,7 @@ from uuid import uuid4
 
 from vigil.errors import InvalidParameterError, VigilError
 from vigil.formats.constraints import Constraints
+from vigil.formats.model_quality import ModelQualityConstraints, ModelQualityStatistics
 from vigil.formats.statistics import Statistics
 from vigil.scheduling.baselining import BaselineRunner
 from vigil.scheduling.clock import Clock, SystemClock
@@ -36,6 +50,7 @@ from vigil.scheduling.models import (
     Endpoint,
     EndpointConfig,
     EndpointCreate,
+    GroundTruthCoverageSummary,
     ListPage,
     MonitoringExecution,
     MonitoringSchedule,
@@ -52,6 +67,7 @@ from vigil.storage.metadata import (
     MetadataStore,
     MonitoringExecutionStatus,
     MonitoringScheduleStatus,
+    ResourceConflictError,
     ResourceNotFoundError,
     ScheduleRecord,
 )
@@ -61,6 +77,7 @@ __all__ = [
     "ControlPlane",
     "UrlPolicy",
     "baselining_job_model",
+    "default_ground_truth_url",
     "endpoint_model",
     "execution_model",
     "execution_output_url",
@@ -68,11 +85,16 @@ __all__ = [
     "resolve_spec",
     "schedule_model",
     "validate_baseline",
+    "validate_model_quality_baseline",
+    "validate_schedule_baseline",
 ]
 
 _log = logging.getLogger(__name__)
 
 M = TypeVar("M")
+
+_UPDATE_ATTEMPTS = 5
+"""Tries of an update that races with planning (each re-reads the schedule)."""
 
 
 # ---- URLs ------------------------------------------------------------------------------------
@@ -178,6 +200,97 @@ def validate_baseline(
             )
 
 
+def _read_document(url: str, kind: Any, where: str, what: str) -> Any:
+    try:
+        return kind.from_json(read_bytes(url), source=url)
+    except VigilError as exc:
+        raise InvalidParameterError(
+            f"{where} must be a readable, valid {what}: {exc.message}", path=url, field=where
+        ) from exc
+    except Exception as exc:  # an fsspec protocol that cannot even be loaded, bad UTF-8 …
+        raise InvalidParameterError(
+            f"{where} cannot be read: {type(exc).__name__}: {exc}", path=url, field=where
+        ) from exc
+
+
+def validate_model_quality_baseline(
+    constraints_url: str,
+    statistics_url: str | None,
+    problem_type: str,
+    *,
+    field: str = "baseline",
+) -> None:
+    """Check a model-quality baseline: constraints (and statistics, when given) of ``problem_type``.
+
+    A constraints.json must hold the ``<problem>_constraints`` block of ``problem_type``
+    (``binary_classification_constraints`` …) and no other; a statistics.json, the
+    ``<problem>_metrics`` block of that type (spec §6.2-6.3).
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``{field}.constraints_url`` or ``{field}.statistics_url`` and why: missing,
+        unreadable, a data-quality file, or another problem type.
+    """
+    checks: list[tuple[str, str, Any, str]] = [
+        ("constraints_url", constraints_url, ModelQualityConstraints, "constraints"),
+    ]
+    if statistics_url is not None:
+        checks.append(("statistics_url", statistics_url, ModelQualityStatistics, "statistics"))
+    for name, url, kind, what in checks:
+        where = f"{field}.{name}"
+        document = _read_document(url, kind, where, f"model-quality {what} file")
+        found = document.problem_type
+        if found is None:
+            problem = f"holds no model-quality {what} block (is it a data-quality file?)"
+        elif found != problem_type:
+            problem = f"holds {found} {what}, but the schedule's problem_type is {problem_type}"
+        else:
+            continue
+        raise InvalidParameterError(
+            f"{where} must be a model-quality {what} file for {problem_type}: it {problem}",
+            path=url,
+            field=where,
+        )
+
+
+def validate_schedule_baseline(spec: dict[str, Any]) -> None:
+    """Check the baseline of a schedule document, as its monitoring type needs it.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``baseline.statistics_url`` or ``baseline.constraints_url``.
+    """
+    baseline = spec["baseline"]
+    if spec.get("monitoring_type") == "ModelQuality":
+        validate_model_quality_baseline(
+            baseline["constraints_url"],
+            baseline.get("statistics_url"),
+            spec["model_quality"]["problem_type"],
+        )
+    else:
+        validate_baseline(baseline["statistics_url"], baseline["constraints_url"])
+
+
+def _check_attributes(quality: dict[str, Any]) -> None:
+    """The model-quality attributes are 0-based column indexes or JSONPaths that parse."""
+    from vigil.jobs.capture_input import column_index, compile_path
+
+    for key in ("inference_attribute", "probability_attribute"):
+        value = quality.get(key)
+        if value is not None and column_index(value) is None:
+            field = f"model_quality.{key}"
+            try:
+                compile_path(value, field)
+            except InvalidParameterError as exc:
+                raise InvalidParameterError(
+                    f"{field} must be a 0-based column index (CSV output) or a JSONPath (JSON "
+                    f"output). Got {value!r} instead.",
+                    field=field,
+                ) from exc
+
+
 def _check_exists(url: str, field: str) -> None:
     try:
         found = exists(url)
@@ -255,6 +368,9 @@ def execution_model(record: ExecutionRecord) -> MonitoringExecution:
         rows=record.rows,
         violations=record.violations,
         malformed=record.malformed,
+        ground_truth_coverage=None
+        if record.ground_truth_coverage is None
+        else GroundTruthCoverageSummary.model_validate(record.ground_truth_coverage),
         attempts=record.attempts,
         start_time=record.started_at,
         end_time=record.ended_at,
@@ -267,17 +383,31 @@ def _page(page: Any, convert: Callable[[Any], M]) -> ListPage[M]:
     return ListPage[M](items=[convert(r) for r in page.items], next_token=page.next_token)
 
 
-def resolve_spec(store: MetadataStore, spec: dict[str, Any]) -> dict[str, Any]:
-    """``spec`` with the capture root of its endpoint input filled in.
+def default_ground_truth_url() -> str:
+    """``{VIGIL_DATA_DIR}/groundtruth``: where the service files ``POST /ground-truth`` labels."""
+    return join(_normalise(get_settings().data_dir), "groundtruth")
 
-    The root is the schedule's ``capture_root``, else the endpoint's
-    ``data_capture.destination``, else ``{VIGIL_DATA_DIR}/capture``.
+
+def resolve_spec(store: MetadataStore, spec: dict[str, Any]) -> dict[str, Any]:
+    """``spec`` with the defaults that depend on the outside world filled in.
+
+    The capture root of its endpoint input is the schedule's ``capture_root``, else the
+    endpoint's ``data_capture.destination``, else ``{VIGIL_DATA_DIR}/capture``. The
+    ground truth of a ModelQuality schedule is ``model_quality.ground_truth_url``, else
+    ``{VIGIL_DATA_DIR}/groundtruth``. Both are resolved when executions are planned, so that
+    they follow the endpoint's configuration and the service's data directory.
 
     Raises
     ------
     InvalidParameterError
         If the endpoint does not exist (field ``endpoint_input.endpoint_name``).
     """
+    quality = spec.get("model_quality")
+    if isinstance(quality, dict) and not quality.get("ground_truth_url"):
+        spec = {
+            **spec,
+            "model_quality": {**quality, "ground_truth_url": default_ground_truth_url()},
+        }
     endpoint_input = spec.get("endpoint_input")
     if not endpoint_input:
         return spec
@@ -368,10 +498,12 @@ class ControlPlane:
     # ---- baselining jobs -----------------------------------------------------------------
 
     def start_baselining_job(self, spec: BaseliningJobSpec) -> BaseliningJob:
-        """Start a data-quality baselining job.
+        """Start a baselining job: DataQuality, or ModelQuality on a labelled dataset.
 
         With a :class:`BaselineRunner` the job runs in the background and the returned
         document says InProgress; without one it runs now and the document is final.
+        A ModelQuality job is stored with its defaults filled in (``probability_threshold``
+        0.5, ``slack`` :data:`vigil.core.model_quality.DEFAULT_SLACK`).
 
         Raises
         ------
@@ -393,6 +525,13 @@ class ControlPlane:
                 document["dataset_format"] = infer_dataset_format(spec.dataset_url)
             except InvalidParameterError as exc:
                 raise InvalidParameterError(exc.message, field="dataset_format") from exc
+        if spec.monitoring_type == "ModelQuality":
+            from vigil.core.model_quality import DEFAULT_SLACK
+
+            if spec.probability_threshold is None:
+                document["probability_threshold"] = 0.5
+            if spec.slack is None:
+                document["slack"] = DEFAULT_SLACK
         runner = self.baselines or BaselineRunner(self.store, clock=self.clock)
         record = self.store.baselining_jobs.create(
             name,
@@ -431,19 +570,119 @@ class ControlPlane:
         ------
         InvalidParameterError
             Naming the field: a URL not allowed, an endpoint that does not exist, a baseline
-            file that is missing or invalid, a script that does not exist.
+            file that is missing or invalid (or, for ModelQuality, of another problem type),
+            an attribute that is neither a column index nor a JSONPath, a script that does not
+            exist.
         ResourceConflictError
             If a schedule of that name exists.
+        """
+        document, endpoint_name = self._schedule_document(spec)
+        expression = ScheduleExpression.parse(spec.schedule_expression)
+        now = self.clock.now()
+        next_time = now if expression.one_time else expression.next_after(now)
+        record = self.store.schedules.create(
+            spec.name,
+            monitoring_type=spec.monitoring_type,
+            schedule_expression=spec.schedule_expression,
+            endpoint_name=endpoint_name,
+            spec=document,
+            next_time=next_time,
+            now=now,
+        )
+        _log.info("monitoring schedule created", extra={"schedule": spec.name})
+        return schedule_model(record)
+
+    def update_monitoring_schedule(
+        self, name: str, spec: MonitoringScheduleSpec
+    ) -> MonitoringSchedule:
+        """Replace a schedule's definition (SageMaker's ``UpdateMonitoringSchedule``).
+
+        ``spec`` is validated as by :meth:`create_monitoring_schedule`; its name must be
+        ``name`` and its monitoring type the schedule's. Planning continues from the last
+        scheduled time; executions already planned or running keep their definition; the
+        status is kept (see the module docstring).
+
+        Raises
+        ------
+        ResourceNotFoundError
+            If there is no such schedule.
+        InvalidParameterError
+            As :meth:`create_monitoring_schedule`; also a different ``name`` or
+            ``monitoring_type``.
+        ResourceConflictError
+            If the schedule kept changing under concurrent updates or planning.
+        """
+        if spec.name != name:
+            raise InvalidParameterError(
+                f"name of the schedule document must be {name!r} (the schedule updated). Got "
+                f"{spec.name!r} instead.",
+                field="name",
+            )
+        current = self.store.schedules.get(name)
+        if spec.monitoring_type != current.monitoring_type:
+            raise InvalidParameterError(
+                f"monitoring_type of a schedule cannot change: {name} is "
+                f"{current.monitoring_type}. Got {spec.monitoring_type} instead (create a new "
+                "schedule).",
+                field="monitoring_type",
+            )
+        document, endpoint_name = self._schedule_document(spec)
+        expression = ScheduleExpression.parse(spec.schedule_expression)
+        for _ in range(_UPDATE_ATTEMPTS):
+            now = self.clock.now()
+            after = current.cursor_time or current.created_at
+            if expression.one_time:
+                # NOW runs once: not again if it already ran (no next time), else right away
+                next_time = None if current.next_time is None else now
+            else:
+                next_time = expression.next_after(after)
+            record = self.store.schedules.replace(
+                current,
+                schedule_expression=spec.schedule_expression,
+                endpoint_name=endpoint_name,
+                spec=document,
+                next_time=next_time,
+                now=now,
+            )
+            if record is not None:
+                _log.info("monitoring schedule updated", extra={"schedule": name})
+                return schedule_model(record)
+            current = self.store.schedules.get(name)
+            if current.monitoring_type != spec.monitoring_type:  # deleted and re-created
+                raise InvalidParameterError(
+                    f"monitoring_type of a schedule cannot change: {name} is "
+                    f"{current.monitoring_type}.",
+                    field="monitoring_type",
+                )
+        raise ResourceConflictError(
+            f"monitoring schedule {name} kept changing while it was updated: retry",
+            field="name",
+        )
+
+    def _schedule_document(self, spec: MonitoringScheduleSpec) -> tuple[dict[str, Any], str | None]:
+        """The document to store for ``spec`` (URLs normalised and allowed, files checked)
+        and its endpoint name.
+
+        Raises
+        ------
+        InvalidParameterError
+            Naming the field (see :meth:`create_monitoring_schedule`).
         """
         document = spec.model_dump(mode="json")
         policy = self.url_policy
         document["output_url"] = policy.check(spec.output_url, "output_url")
         baseline = document["baseline"]
         for key in ("statistics_url", "constraints_url"):
-            baseline[key] = policy.check(baseline[key], f"baseline.{key}")
+            if baseline.get(key) is not None:
+                baseline[key] = policy.check(baseline[key], f"baseline.{key}")
         for key in ("record_preprocessor_script", "post_analytics_processor_script"):
             if document.get(key):
                 document[key] = policy.check(document[key], key)
+        quality = document.get("model_quality")
+        if quality is not None and quality.get("ground_truth_url"):
+            quality["ground_truth_url"] = policy.check(
+                quality["ground_truth_url"], "model_quality.ground_truth_url"
+            )
         endpoint_name = None
         if spec.endpoint_input is not None:
             endpoint_input = document["endpoint_input"]
@@ -467,24 +706,13 @@ class ControlPlane:
                     raise InvalidParameterError(
                         exc.message, field="dataset_input.dataset_format"
                     ) from exc
-        validate_baseline(baseline["statistics_url"], baseline["constraints_url"])
+        if quality is not None:
+            _check_attributes(quality)
+        validate_schedule_baseline(document)
         for key in ("record_preprocessor_script", "post_analytics_processor_script"):
             if document.get(key):
                 _check_exists(document[key], key)
-        expression = ScheduleExpression.parse(spec.schedule_expression)
-        now = self.clock.now()
-        next_time = now if expression.one_time else expression.next_after(now)
-        record = self.store.schedules.create(
-            spec.name,
-            monitoring_type=spec.monitoring_type,
-            schedule_expression=spec.schedule_expression,
-            endpoint_name=endpoint_name,
-            spec=document,
-            next_time=next_time,
-            now=now,
-        )
-        _log.info("monitoring schedule created", extra={"schedule": spec.name})
-        return schedule_model(record)
+        return document, endpoint_name
 
     def describe_monitoring_schedule(self, name: str) -> MonitoringSchedule:
         """The schedule called ``name``."""

@@ -45,6 +45,7 @@ __all__ = [
     "ScheduleExpression",
     "Window",
     "format_offset",
+    "parse_delay",
     "parse_offset",
 ]
 
@@ -282,6 +283,36 @@ def parse_offset(text: str, field: str = "data_analysis_start_time") -> timedelt
     if match.group("sign") != "-" and magnitude:
         raise _bad("must be zero or negative (a window ends no later than its run)", text, field)
     return -magnitude
+
+
+def parse_delay(text: str, field: str = "max_label_delay") -> timedelta:
+    """An ISO-8601 duration that is zero or positive (``P30D``, ``PT6H``, ``+P1DT12H``).
+
+    The same grammar as :func:`parse_offset` (weeks, days, hours, minutes, seconds; at most
+    366 days), for delays such as how long labels take to arrive.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming ``field``.
+
+    Examples
+    --------
+    >>> parse_delay("P30D"), parse_delay("PT6H")
+    (datetime.timedelta(days=30), datetime.timedelta(seconds=21600))
+    """
+    stripped = text.strip() if isinstance(text, str) else ""
+    if stripped.startswith("-"):
+        raise _bad("must be zero or positive, such as P30D or PT6H", text, field)
+    try:
+        return -parse_offset("-" + stripped.removeprefix("+"), field)
+    except InvalidParameterError:
+        raise _bad(
+            "must be an ISO-8601 duration of weeks, days, hours, minutes or seconds such as "
+            f"P30D or PT6H, at most {MAX_OFFSET.days} days",
+            text,
+            field,
+        ) from None
 
 
 def format_offset(offset: timedelta) -> str:

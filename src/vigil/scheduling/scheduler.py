@@ -42,7 +42,7 @@ from vigil.scheduling.control import (
     execution_output_url,
     offsets,
     resolve_spec,
-    validate_baseline,
+    validate_schedule_baseline,
 )
 from vigil.scheduling.executor import ExecutionPayload, noop, worker_main
 from vigil.scheduling.expressions import ScheduleExpression
@@ -64,6 +64,7 @@ _S = MonitoringExecutionStatus
 PRELOAD = (
     "vigil.scheduling.executor",
     "vigil.jobs.data_quality",
+    "vigil.jobs.model_quality",
     "vigil.jobs.capture_input",
     "vigil.jobs.baseline",
 )
@@ -299,8 +300,7 @@ class Scheduler:
             expression = ScheduleExpression.parse(schedule.schedule_expression)
             spec = resolve_spec(self.store, schedule.spec)
             if schedule.status is MonitoringScheduleStatus.PENDING:
-                baseline = spec["baseline"]
-                validate_baseline(baseline["statistics_url"], baseline["constraints_url"])
+                validate_schedule_baseline(spec)
         except InvalidParameterError as exc:
             self.store.schedules.fail(schedule, str(exc), now=now)
             _log.warning("schedule failed: %s", exc, extra={"schedule": schedule.name})
@@ -510,6 +510,7 @@ class Scheduler:
                 rows=outcome.get("rows"),
                 violations=outcome.get("violations"),
                 malformed=outcome.get("malformed"),
+                ground_truth_coverage=outcome.get("ground_truth_coverage"),
             )
         if result is not None:
             written = self.store.executions.finish(execution.id, worker.token, result, now=now)

@@ -22,7 +22,8 @@ Control = Annotated[ControlPlane, Depends(get_control)]
 
 @router.post("", status_code=201, operation_id="CreateBaseliningJob")
 def start_baselining_job(request: BaseliningJobSpec, control: Control) -> BaseliningJob:
-    """Start a data-quality baselining job (InProgress; poll it until Completed or Failed)."""
+    """Start a DataQuality or ModelQuality baselining job (InProgress; poll it until Completed
+    or Failed)."""
     return control.start_baselining_job(request)
 
 

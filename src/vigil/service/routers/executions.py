@@ -61,7 +61,8 @@ def list_monitoring_executions(
 def describe_monitoring_execution(
     execution_id: ExecutionId, control: Control
 ) -> MonitoringExecution:
-    """One execution: window, status, failure reason, exit message, output URL, counts."""
+    """One execution: window, status, failure reason, exit message, output URL, counts (and,
+    for ModelQuality, how the ground truth covered the window)."""
     return control.describe_monitoring_execution(execution_id)
 
 

@@ -1,4 +1,5 @@
-"""``/api/v1/monitoring-schedules``: schedules, their life cycle and run-now."""
+"""``/api/v1/monitoring-schedules``: schedules (DataQuality, ModelQuality), their life cycle,
+updates and run-now."""
 
 from __future__ import annotations
 
@@ -62,6 +63,18 @@ def list_monitoring_schedules(
 def describe_monitoring_schedule(name: NamePath, control: Control) -> MonitoringSchedule:
     """One schedule."""
     return control.describe_monitoring_schedule(name)
+
+
+@router.put("/{name}", operation_id="UpdateMonitoringSchedule")
+def update_monitoring_schedule(
+    name: NamePath, request: MonitoringScheduleSpec, control: Control
+) -> MonitoringSchedule:
+    """Replace a schedule's definition (same name and monitoring type; validated as at creation).
+
+    Planning continues from the last scheduled time under the new definition; executions
+    already planned or running keep the definition they were planned with.
+    """
+    return control.update_monitoring_schedule(name, request)
 
 
 @router.post("/{name}/stop", operation_id="StopMonitoringSchedule")

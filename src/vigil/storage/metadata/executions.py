@@ -395,6 +395,7 @@ class ExecutionRepository(Repository):
             "rows": result.rows,
             "violations": result.violations,
             "malformed": result.malformed,
+            "ground_truth_coverage": result.ground_truth_coverage,
             "lease_token": None,
             "lease_owner": None,
             "lease_expires_at": None,

@@ -155,6 +155,9 @@ class ExecutionRecord:
         How many times a worker took it (more than one after a worker was lost).
     lease_token, lease_owner, lease_expires_at
         The current claim; the token fences every write of the worker that holds it.
+    ground_truth_coverage : dict or None
+        ModelQuality executions: how the ground truth covered the window (predictions,
+        labels, merged, coverage …; the execution's ``ground_truth_coverage.json``).
     """
 
     id: int
@@ -183,6 +186,7 @@ class ExecutionRecord:
     created_at: datetime
     last_modified_at: datetime
     version: int
+    ground_truth_coverage: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", MonitoringExecutionStatus(self.status))
@@ -205,3 +209,4 @@ class ExecutionResult:
     rows: int | None = None
     violations: int | None = None
     malformed: int | None = None
+    ground_truth_coverage: dict[str, Any] | None = None

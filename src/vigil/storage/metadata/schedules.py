@@ -183,6 +183,50 @@ class ScheduleRepository(Repository):
             )
         return record or self.get(name)
 
+    def replace(
+        self,
+        schedule: ScheduleRecord,
+        *,
+        schedule_expression: str,
+        endpoint_name: str | None,
+        spec: dict[str, Any],
+        next_time: datetime | None,
+        now: datetime,
+    ) -> ScheduleRecord | None:
+        """Replace a schedule's definition, if it did not change since it was read.
+
+        The status, failure reason and cursor (the last nominal time planned) are kept;
+        executions already planned keep the definition they were planned with.
+
+        Parameters
+        ----------
+        schedule : ScheduleRecord
+            As read; nothing is written if its ``version`` changed since (a scheduler planned
+            it, or another update won).
+        next_time : datetime or None
+            The next nominal time to plan under the new definition.
+
+        Returns
+        -------
+        ScheduleRecord or None
+            The updated schedule; None if it changed since it was read (read it again, retry).
+        """
+        with self._tx() as conn:
+            row = conn.execute(
+                _S.update()
+                .where(_S.c.name == schedule.name, _S.c.version == schedule.version)
+                .values(
+                    schedule_expression=schedule_expression,
+                    endpoint_name=endpoint_name,
+                    spec=spec,
+                    next_time=next_time,
+                    last_modified_at=now,
+                    version=_S.c.version + 1,
+                )
+                .returning(_S)
+            ).first()
+        return None if row is None else ScheduleRecord(**self._values(row))
+
     def delete(self, name: str) -> None:
         """Delete a schedule and its executions.
 

@@ -150,6 +150,7 @@ executions = sa.Table(
     sa.Column("rows", sa.Integer(), nullable=True),
     sa.Column("violations", sa.Integer(), nullable=True),
     sa.Column("malformed", sa.Integer(), nullable=True),
+    sa.Column("ground_truth_coverage", JSONType, nullable=True),  # revision 0002
     sa.Column("attempts", sa.Integer(), nullable=False),
     sa.Column("lease_token", sa.String(64), nullable=True),
     sa.Column("lease_owner", sa.String(128), nullable=True),
