@@ -1,14 +1,18 @@
-"""``vigil serve`` as a user runs it: a real subprocess, SIGTERM under load, the config file."""
+"""``vigil serve`` as a user runs it: a real subprocess, SIGTERM under load, the config file.
+
+(The one service as a whole, API included, is tested in ``tests/cli/test_serve_service.py``.)"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -20,6 +24,7 @@ from typer.testing import CliRunner
 from vigil.cli.serve import serve
 from vigil.errors import DatasetNotFoundError, DocumentError
 from vigil.serving.config import load_config
+from vigil.storage.metadata import MetadataStore
 
 
 def _write_config(tmp_path: Path, code_dir: Path) -> Path:
@@ -179,18 +184,33 @@ def test_config_paths_are_relative_to_the_file(tmp_path: Path) -> None:
     assert cfg.ground_truth is not None and cfg.ground_truth.destination == "s3://bucket/gt"
 
 
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """``vigil serve`` configures the root logger (as a process would); undo it afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("restore_logging")
 def test_serve_command_refuses_a_bad_config_before_listening(tmp_path: Path) -> None:
     app = typer.Typer()
     app.command()(serve)
+    data = ["--data-dir", str(tmp_path / "data")]
     bad = tmp_path / "bad.yaml"
     bad.write_text("endpoints:\n  - name: e\n    variants: []\n")
-    result = CliRunner().invoke(app, ["--config", str(bad), "--port", str(free_port())])
+    result = CliRunner().invoke(app, ["--config", str(bad), "--port", str(free_port()), *data])
     assert isinstance(result.exception, DocumentError)
     assert result.exception.field == "endpoints[0].variants"
+    assert not (tmp_path / "data").exists()  # refused before the database is created
     missing_model = tmp_path / "missing-model.yaml"
     missing_model.write_text(
         "endpoints:\n  - name: e\n    variants:\n      - name: V\n"
         "        model: {flavor: sklearn, path: nowhere.joblib}\n"
     )
-    result = CliRunner().invoke(app, ["--config", str(missing_model)])
+    result = CliRunner().invoke(app, ["--config", str(missing_model), *data])
     assert isinstance(result.exception, DatasetNotFoundError)
+    with MetadataStore(f"sqlite:///{tmp_path / 'data' / 'vigil.db'}") as store:
+        assert store.endpoints.list().items == []  # nothing stored

@@ -230,6 +230,22 @@ def endpoint_delete(
 # ---- baselining jobs -------------------------------------------------------------------------
 
 
+MONITORING_TYPE = typer.Option("DataQuality", "--monitoring-type", help="DataQuality|ModelQuality")
+PROBLEM_TYPE = typer.Option(
+    None,
+    "--problem-type",
+    help="ModelQuality: BinaryClassification|MulticlassClassification|Regression.",
+)
+PROBABILITY_ATTRIBUTE = typer.Option(
+    None,
+    "--probability-attribute",
+    help="ModelQuality, binary: the probability's column (index for a CSV output, or JSONPath).",
+)
+PROBABILITY_THRESHOLD = typer.Option(
+    None, "--probability-threshold", help="ModelQuality: positive when probability >= (0.5)."
+)
+
+
 @baselining_jobs_app.command("start")
 def baselining_start(
     dataset: str = typer.Option(..., "--dataset", help="File, directory, glob or URL."),
@@ -237,22 +253,47 @@ def baselining_start(
     name: str | None = typer.Option(None, "--name"),
     dataset_format: str | None = typer.Option(None, "--dataset-format", help="csv|json|parquet"),
     header: bool = typer.Option(True, "--header/--no-header"),
-    on_malformed: str = typer.Option("fail", "--on-malformed", help="fail|skip"),
+    on_malformed: str = typer.Option("fail", "--on-malformed", help="fail|skip (DataQuality)"),
+    monitoring_type: str = MONITORING_TYPE,
+    problem_type: str | None = PROBLEM_TYPE,
+    inference_attribute: str | None = typer.Option(
+        None, "--inference-attribute", help="ModelQuality: column of the predicted label."
+    ),
+    probability_attribute: str | None = PROBABILITY_ATTRIBUTE,
+    probability_threshold: float | None = PROBABILITY_THRESHOLD,
+    ground_truth_attribute: str | None = typer.Option(
+        None, "--ground-truth-attribute", help="ModelQuality: column of the label."
+    ),
+    slack: float | None = typer.Option(
+        None, "--slack", help="ModelQuality: threshold margin (0.1; 0 = SageMaker's)."
+    ),
     url: str | None = URL,
     database_url: str | None = DATABASE_URL,
 ) -> None:
-    """Start a data-quality baselining job (through a service it runs in the background)."""
+    """Start a baselining job (through a service it runs in the background).
+
+    DataQuality profiles every column; ModelQuality computes the model's metrics on a labelled
+    dataset (--problem-type, --ground-truth-attribute, and --inference-attribute or, for a
+    binary problem, --probability-attribute) and suggests thresholds.
+    """
     from vigil.scheduling.models import BaseliningJobSpec
 
     spec = _model(
         BaseliningJobSpec,
         {
             "name": name,
+            "monitoring_type": monitoring_type,
             "dataset_url": dataset,
             "output_url": output,
             "dataset_format": dataset_format,
             "header": header,
             "on_malformed": on_malformed,
+            "problem_type": problem_type,
+            "inference_attribute": inference_attribute,
+            "probability_attribute": probability_attribute,
+            "probability_threshold": probability_threshold,
+            "ground_truth_attribute": ground_truth_attribute,
+            "slack": slack,
         },
     )
     with _api(url, database_url) as api:
@@ -289,64 +330,135 @@ def baselining_list(
 # ---- schedules -------------------------------------------------------------------------------
 
 
-@schedules_app.command("create")
-def schedule_create(
-    name: str = typer.Argument(..., help="Schedule name."),
-    baseline_statistics: str = typer.Option(..., "--baseline-statistics"),
-    baseline_constraints: str = typer.Option(..., "--baseline-constraints"),
-    output: str = typer.Option(..., "--output", help="Where executions write."),
-    endpoint: str | None = typer.Option(
-        None, "--endpoint", help="Monitor this endpoint's capture."
-    ),
-    variant: str = typer.Option("AllTraffic", "--variant"),
-    capture_root: str | None = typer.Option(None, "--capture-root"),
-    dataset: str | None = typer.Option(None, "--dataset", help="Or monitor a dataset."),
-    dataset_format: str | None = typer.Option(None, "--dataset-format"),
-    schedule_expression: str = typer.Option(
-        "cron(0 * ? * * *)", "--schedule-expression", help="cron(...), 5-field cron, @daily, NOW."
-    ),
-    start_offset: str | None = typer.Option(None, "--data-analysis-start-time", help="-PT1H"),
-    end_offset: str | None = typer.Option(None, "--data-analysis-end-time", help="-PT0H"),
-    max_runtime: int = typer.Option(3600, "--max-runtime-seconds"),
-    output_columns_position: str = typer.Option("start", "--output-columns-position"),
-    features_attribute: str | None = typer.Option(None, "--features-attribute"),
-    inference_attribute: str | None = typer.Option(None, "--inference-attribute"),
-    preprocessor: str | None = typer.Option(None, "--record-preprocessor-script"),
-    postprocessor: str | None = typer.Option(None, "--post-analytics-processor-script"),
-    url: str | None = URL,
-    database_url: str | None = DATABASE_URL,
-) -> None:
-    """Create a monitoring schedule (DataQuality)."""
-    from vigil.scheduling.models import MonitoringScheduleSpec
+def _schedule_command(verb: str) -> Callable[..., None]:
+    """The ``schedules create`` / ``schedules update`` command: the same options, one verb.
 
-    data: dict[str, Any] = {
-        "name": name,
-        "baseline": {
-            "statistics_url": baseline_statistics,
-            "constraints_url": baseline_constraints,
-        },
-        "output_url": output,
-        "schedule_expression": schedule_expression,
-        "data_analysis_start_time": start_offset,
-        "data_analysis_end_time": end_offset,
-        "max_runtime_seconds": max_runtime,
-        "record_preprocessor_script": preprocessor,
-        "post_analytics_processor_script": postprocessor,
-    }
-    if endpoint is not None:
-        data["endpoint_input"] = {
-            "endpoint_name": endpoint,
-            "variant_name": variant,
-            "capture_root": capture_root,
-            "features_attribute": features_attribute,
-            "inference_attribute": inference_attribute,
-            "output_columns_position": output_columns_position,
+    Both build a whole :class:`MonitoringScheduleSpec` from the options; ``update`` replaces
+    the named schedule's definition with it (``PUT``; same name and monitoring type).
+    """
+
+    def command(
+        name: str = typer.Argument(..., help="Schedule name."),
+        baseline_statistics: str | None = typer.Option(
+            None, "--baseline-statistics", help="statistics.json (required for DataQuality)."
+        ),
+        baseline_constraints: str = typer.Option(..., "--baseline-constraints"),
+        output: str = typer.Option(..., "--output", help="Where executions write."),
+        monitoring_type: str = MONITORING_TYPE,
+        endpoint: str | None = typer.Option(
+            None, "--endpoint", help="Monitor this endpoint's capture."
+        ),
+        variant: str = typer.Option("AllTraffic", "--variant"),
+        capture_root: str | None = typer.Option(None, "--capture-root"),
+        dataset: str | None = typer.Option(
+            None, "--dataset", help="Or monitor a dataset (DataQuality)."
+        ),
+        dataset_format: str | None = typer.Option(None, "--dataset-format"),
+        schedule_expression: str = typer.Option(
+            "cron(0 * ? * * *)",
+            "--schedule-expression",
+            help="cron(...), 5-field cron, @daily, NOW.",
+        ),
+        start_offset: str | None = typer.Option(None, "--data-analysis-start-time", help="-PT1H"),
+        end_offset: str | None = typer.Option(None, "--data-analysis-end-time", help="-PT0H"),
+        max_runtime: int = typer.Option(3600, "--max-runtime-seconds"),
+        output_columns_position: str = typer.Option("start", "--output-columns-position"),
+        features_attribute: str | None = typer.Option(None, "--features-attribute"),
+        inference_attribute: str | None = typer.Option(
+            None,
+            "--inference-attribute",
+            help="Where the prediction is in the output (index for CSV, or JSONPath).",
+        ),
+        problem_type: str | None = PROBLEM_TYPE,
+        ground_truth: str | None = typer.Option(
+            None,
+            "--ground-truth",
+            help="ModelQuality: ground-truth root (default {VIGIL_DATA_DIR}/groundtruth).",
+        ),
+        probability_attribute: str | None = PROBABILITY_ATTRIBUTE,
+        probability_threshold: float | None = PROBABILITY_THRESHOLD,
+        min_labels: int | None = typer.Option(
+            None, "--min-labels", help="ModelQuality: fewest labels to check metrics (100)."
+        ),
+        min_coverage: float | None = typer.Option(
+            None, "--min-coverage", help="ModelQuality: smallest labelled fraction (0)."
+        ),
+        max_label_delay: str | None = typer.Option(
+            None, "--max-label-delay", help="ModelQuality: read labels up to window end + (P30D)."
+        ),
+        preprocessor: str | None = typer.Option(None, "--record-preprocessor-script"),
+        postprocessor: str | None = typer.Option(None, "--post-analytics-processor-script"),
+        url: str | None = URL,
+        database_url: str | None = DATABASE_URL,
+    ) -> None:
+        from vigil.scheduling.models import MonitoringScheduleSpec
+
+        model_quality = monitoring_type == "ModelQuality"
+        quality = {
+            key: value
+            for key, value in (
+                ("problem_type", problem_type),
+                ("inference_attribute", inference_attribute if model_quality else None),
+                ("probability_attribute", probability_attribute),
+                ("probability_threshold", probability_threshold),
+                ("ground_truth_url", ground_truth),
+                ("min_labels", min_labels),
+                ("min_coverage", min_coverage),
+                ("max_label_delay", max_label_delay),
+            )
+            if value is not None
         }
-    if dataset is not None:
-        data["dataset_input"] = {"dataset_url": dataset, "dataset_format": dataset_format}
-    spec = _model(MonitoringScheduleSpec, data)
-    with _api(url, database_url) as api:
-        _print(api.create_monitoring_schedule(spec))
+        data: dict[str, Any] = {
+            "name": name,
+            "monitoring_type": monitoring_type,
+            "baseline": {
+                "statistics_url": baseline_statistics,
+                "constraints_url": baseline_constraints,
+            },
+            "output_url": output,
+            "schedule_expression": schedule_expression,
+            "data_analysis_start_time": start_offset,
+            "data_analysis_end_time": end_offset,
+            "max_runtime_seconds": max_runtime,
+            "record_preprocessor_script": preprocessor,
+            "post_analytics_processor_script": postprocessor,
+        }
+        if model_quality or quality:
+            data["model_quality"] = quality
+        if endpoint is not None:
+            data["endpoint_input"] = {
+                "endpoint_name": endpoint,
+                "variant_name": variant,
+                "capture_root": capture_root,
+                "features_attribute": features_attribute,
+                "inference_attribute": None if model_quality else inference_attribute,
+                "output_columns_position": output_columns_position,
+            }
+        if dataset is not None:
+            data["dataset_input"] = {"dataset_url": dataset, "dataset_format": dataset_format}
+        spec = _model(MonitoringScheduleSpec, data)
+        with _api(url, database_url) as api:
+            if verb == "update":
+                _print(api.update_monitoring_schedule(name, spec))
+            else:
+                _print(api.create_monitoring_schedule(spec))
+
+    return command
+
+
+schedule_create = schedules_app.command(
+    "create",
+    help="Create a monitoring schedule: DataQuality (a baseline's statistics and constraints) "
+    "or ModelQuality (--monitoring-type ModelQuality --problem-type … : captured predictions "
+    "merged with ground truth, against model-quality constraints).",
+)(_schedule_command("create"))
+
+schedule_update = schedules_app.command(
+    "update",
+    help="Replace a schedule's definition (same options as create; the name and monitoring "
+    "type stay). Planning continues from the last scheduled time; executions already planned "
+    "or running keep their definition.",
+)(_schedule_command("update"))
 
 
 @schedules_app.command("describe")
@@ -518,54 +630,25 @@ def _clock(clock_file: str | None) -> Any:
     return FileClock(clock_file) if clock_file else SystemClock()
 
 
-MAX_WORKERS = typer.Option(2, "--max-workers", min=1, help="Executions run at once.")
-LEASE = typer.Option(30.0, "--lease-seconds", min=1.0, help="Claim lifetime without renewal.")
-POLL = typer.Option(1.0, "--poll-seconds", min=0.01, help="Pause between scheduler ticks.")
-CATCH_UP = typer.Option(24, "--catch-up-limit", min=1, help="Missed windows run per schedule.")
-PER_SCHEDULE = typer.Option(
-    1, "--max-per-schedule", min=1, help="Executions of one schedule running at once."
-)
-CLOCK_FILE = typer.Option(
-    None, "--clock-file", hidden=True, help="Read 'now' from this file (tests, replays)."
-)
+def _serve_module() -> Any:
+    # ``vigil serve`` (the one service) owns the scheduler options; it does not import this
+    # module, so importing it here cannot cycle.
+    from vigil.cli import serve
+
+    return serve
+
+
+_serve = _serve_module()
+MAX_WORKERS = _serve.MAX_WORKERS
+LEASE = _serve.LEASE
+POLL = _serve.POLL
+CATCH_UP = _serve.CATCH_UP
+PER_SCHEDULE = _serve.PER_SCHEDULE
+CLOCK_FILE = _serve.CLOCK_FILE
 LOG_FORMAT = typer.Option(_LogFormat.json, "--log-format", help="json|text")
 
-
-def api(
-    host: str = typer.Option("127.0.0.1", "--host", help="Bind address (loopback by default)."),
-    port: int = typer.Option(8080, "--port", min=0, max=65535),
-    database_url: str | None = DATABASE_URL,
-    no_scheduler: bool = typer.Option(False, "--no-scheduler", help="Run the API only."),
-    allow_url_prefix: list[str] = typer.Option(
-        [], "--allow-url-prefix", help="Only let callers use URLs under these (repeatable)."
-    ),
-    max_workers: int = MAX_WORKERS,
-    lease_seconds: float = LEASE,
-    poll_seconds: float = POLL,
-    catch_up_limit: int = CATCH_UP,
-    max_per_schedule: int = PER_SCHEDULE,
-    clock_file: str | None = CLOCK_FILE,
-    log_format: _LogFormat = LOG_FORMAT,
-) -> None:
-    """Run the control-plane API (and, unless --no-scheduler, a scheduler) in one process tree."""
-    import uvicorn
-
-    from vigil.scheduling.control import UrlPolicy
-    from vigil.service.app import create_app
-    from vigil.service.logs import configure_logging
-
-    configure_logging(log_format.value)
-    app = create_app(
-        database_url=database_url,
-        clock=_clock(clock_file),
-        url_policy=UrlPolicy(tuple(allow_url_prefix) or None),
-        scheduler=None
-        if no_scheduler
-        else _scheduler_config(
-            max_workers, lease_seconds, poll_seconds, catch_up_limit, max_per_schedule
-        ),
-    )
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+api: Callable[..., None] = _serve.serve
+"""``vigil api``: a hidden, deprecated alias of ``vigil serve`` (the one service, same options)."""
 
 
 def scheduler(
@@ -605,6 +688,8 @@ GROUPS = {
     "executions": executions_app,
 }
 COMMANDS: dict[str, Callable[..., None]] = {"api": api, "scheduler": scheduler}
+DEPRECATED = frozenset({"api"})
+"""Commands kept for old scripts: hidden from the help, with a deprecation warning."""
 
 
 def register(app: typer.Typer) -> None:
@@ -616,7 +701,8 @@ def register(app: typer.Typer) -> None:
     commands = {c.name for c in app.registered_commands}
     for name, command in COMMANDS.items():
         if name not in commands:
-            app.command(name=name)(command)
+            old = name in DEPRECATED
+            app.command(name=name, hidden=old, deprecated=old)(command)
 
 
 def _standalone() -> None:  # pragma: no cover - `python -m vigil.cli.control` before registration

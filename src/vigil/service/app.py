@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -25,12 +25,16 @@ from vigil.scheduling.clock import Clock, SystemClock
 from vigil.scheduling.control import ControlPlane, UrlPolicy
 from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
 from vigil.service.errors import PROBLEM_JSON, install_error_handlers
+from vigil.service.live import StoredEndpoints
 from vigil.service.routers import baselining_jobs, endpoints, executions, schedules
 from vigil.storage.metadata import MetadataStore, head_revision
 
-__all__ = ["API_PREFIX", "create_app"]
+__all__ = ["API_PREFIX", "Lifespan", "create_app"]
 
 API_PREFIX = "/api/v1"
+
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+"""An ASGI lifespan: ``async with lifespan(app): <the app serves>``."""
 
 _log = logging.getLogger(__name__)
 
@@ -60,8 +64,12 @@ def create_app(
     url_policy: UrlPolicy | None = None,
     scheduler: SchedulerConfig | None = None,
     baseline_workers: int = 1,
+    lifespan: Lifespan | None = None,
 ) -> FastAPI:
     """Build the control-plane API.
+
+    :func:`vigil.service.server.create_service` builds the one service (this API, the inference
+    routes and the live endpoints) on top of it; this factory alone serves only the API.
 
     Parameters
     ----------
@@ -79,6 +87,9 @@ def create_app(
         processes) while the app runs.
     baseline_workers : int, default=1
         Baselining jobs run at once.
+    lifespan : callable, optional
+        Another lifespan, entered once the control plane has started (store open, scheduler
+        running) and exited before it stops (the store is still open).
 
     Raises
     ------
@@ -93,7 +104,7 @@ def create_app(
     runner = None if scheduler is None else Scheduler(store, clock=clock, config=scheduler)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    async def control_lifespan(app: FastAPI) -> AsyncIterator[None]:
         recovered = baselines.recover()
         if recovered:
             _log.warning("baselining jobs left by a stopped process marked Failed: %d", recovered)
@@ -105,7 +116,11 @@ def create_app(
             )
             thread.start()
         try:
-            yield
+            if lifespan is None:
+                yield
+            else:
+                async with lifespan(app):
+                    yield
         finally:
             stop.set()
             if thread is not None:
@@ -124,9 +139,10 @@ def create_app(
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
-        lifespan=lifespan,
+        lifespan=control_lifespan,
     )
     app.state.control = control
+    app.state.endpoints = StoredEndpoints(control)
     app.state.store = store
     app.state.scheduler = runner
     install_error_handlers(app)

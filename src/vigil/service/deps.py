@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from vigil.scheduling.control import ControlPlane
+from vigil.service.live import StoredEndpoints
 
-__all__ = ["ANONYMOUS", "Principal", "get_control", "get_principal"]
+__all__ = ["ANONYMOUS", "Principal", "get_control", "get_endpoints", "get_principal"]
 
 
 @dataclass(frozen=True)
@@ -47,3 +48,10 @@ def get_control(request: Request) -> ControlPlane:
     """The control plane of the app serving ``request``."""
     control: ControlPlane = request.app.state.control
     return control
+
+
+def get_endpoints(request: Request) -> StoredEndpoints:
+    """What creates, updates and deletes endpoints: the documents, and (in the one service)
+    the live endpoints (:class:`vigil.service.live.LiveEndpoints`)."""
+    endpoints: StoredEndpoints = request.app.state.endpoints
+    return endpoints

@@ -242,6 +242,7 @@ class _Server:
             type(exc).__name__,
             exc,
             exc_info=exc,
+            extra={"error_id": error_id, "endpoint": endpoint, "variant": variant},
         )
         return _json_error(
             500,
