@@ -71,28 +71,3 @@ def test_bad_input_exits_2_with_a_message_not_a_traceback(tmp_path: Path) -> Non
     assert "1 malformed rows skipped" in skipped.stdout and f"{bad}:3" in skipped.stdout
     flag = vigil("baseline", "suggest", "--dataset", str(bad), "--output", "o", "--workers", "0")
     assert flag.returncode == 2
-
-
-def test_demo_runs_on_real_data_and_catches_the_injected_shift(
-    acs_files: object, tmp_path: Path
-) -> None:
-    cache = Path(__file__).resolve().parents[2] / ".cache"
-    done = vigil(
-        "demo",
-        "--output",
-        str(tmp_path),
-        "--cache-dir",
-        os.environ.get("VIGIL_CACHE_DIR", str(cache)),
-    )
-    assert done.returncode == 0, done.stderr
-    for year in ("2016", "2017", "2018"):
-        report = json.loads(
-            (tmp_path / "reports" / year / "constraint_violations.json").read_text()
-        )
-        assert report == {"violations": []}, year
-    shifted = tmp_path / "reports" / "2018-shifted" / "constraint_violations.json"
-    found = {
-        (v["feature_name"], v["constraint_check_type"])
-        for v in json.loads(shifted.read_text())["violations"]
-    }
-    assert found == {("AGEP", "baseline_drift_check"), ("MAR", "completeness_check")}
