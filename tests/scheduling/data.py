@@ -120,8 +120,9 @@ def sleeping_script(path: Path, marker: Path, log: Path, seconds: float = 120.0)
         "def postprocess_handler():\n"
         f"    marker = {str(marker)!r}\n"
         "    if not os.path.exists(marker):\n"
-        "        with open(marker, 'w') as f:\n"
+        "        with open(marker + '.tmp', 'w') as f:\n"  # the marker appears whole
         "            f.write(str(os.getpid()))\n"
+        "        os.replace(marker + '.tmp', marker)\n"
         f"        time.sleep({seconds!r})\n"
         f"    fd = os.open({str(log)!r}, os.O_WRONLY | os.O_CREAT | os.O_APPEND)\n"
         "    os.write(fd, (os.environ['start_time'] + '\\n').encode())\n"
