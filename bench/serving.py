@@ -15,6 +15,9 @@ the same event loop and HTTP implementation):
   request and response is built into a capture record, queued and written by the background
   writer. After the run the server is stopped with SIGTERM and the captured records are
   counted: they must equal the requests sent.
+* ``service+capture``: the whole ``vigil serve`` service (``vigil.service.server.
+  create_service``: the control-plane API on SQLite and the live endpoints on one app, no
+  scheduler thread) with the same capture: what users run.
 
 The load generator is another process on loopback. It opens ``--concurrency`` keep-alive
 connections (default 16), sends ``--warmup`` requests (not timed), then exactly ``--requests``
@@ -64,7 +67,8 @@ from typing import Any
 
 N_FEATURES = 10
 SEED = 20240611
-CONFIGS = ("bare", "vigil", "vigil+capture")
+CONFIGS = ("bare", "vigil", "vigil+capture", "service+capture")
+CAPTURING = ("vigil+capture", "service+capture")
 
 
 # --------------------------------------------------------------------------------------------
@@ -127,9 +131,7 @@ def bare_app(model_path: str) -> Any:
     )
 
 
-def vigil_app(model_path: str, capture_dir: str | None) -> Any:
-    """Vigil serving the same model, with capture at 100% or off."""
-    from vigil.serving import EndpointRegistry, create_app
+def _endpoint_config(model_path: str, capture_dir: str | None) -> Any:
     from vigil.serving.config import parse_config
 
     endpoint: dict[str, Any] = {
@@ -142,15 +144,42 @@ def vigil_app(model_path: str, capture_dir: str | None) -> Any:
             "sampling_percentage": 100,
             "destination": capture_dir,
         }
-    registry = EndpointRegistry.from_config(parse_config({"endpoints": [endpoint]}), seed=1)
+    return parse_config({"endpoints": [endpoint]})
+
+
+def vigil_app(model_path: str, capture_dir: str | None) -> Any:
+    """Vigil's inference server alone serving the same model, with capture at 100% or off."""
+    from vigil.serving import EndpointRegistry, create_app
+
+    registry = EndpointRegistry.from_config(_endpoint_config(model_path, capture_dir), seed=1)
     return create_app(registry)
+
+
+def service_app(model_path: str, capture_dir: str) -> Any:
+    """The whole ``vigil serve`` service (control-plane API on SQLite, live endpoints), capture
+    at 100%; no scheduler thread, as with ``vigil serve --no-scheduler``."""
+    from vigil.service.server import create_service
+
+    data_dir = Path(capture_dir).with_suffix(".data")
+    return create_service(
+        data_dir=str(data_dir),
+        database_url=f"sqlite:///{data_dir / 'vigil.db'}",
+        serve_config=_endpoint_config(model_path, capture_dir),
+        seed=1,
+    )
 
 
 def serve(kind: str, port: int, model_path: str, capture_dir: str | None) -> None:
     """Run one server until SIGTERM."""
     import uvicorn
 
-    app = bare_app(model_path) if kind == "bare" else vigil_app(model_path, capture_dir)
+    if kind == "bare":
+        app = bare_app(model_path)
+    elif kind == "service+capture":
+        assert capture_dir is not None
+        app = service_app(model_path, capture_dir)
+    else:
+        app = vigil_app(model_path, capture_dir)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
@@ -305,7 +334,7 @@ def run_one(kind: str, args: argparse.Namespace, model: Path, work: Path) -> dic
     url = f"http://127.0.0.1:{port}"
     capture_dir = work / f"capture-{time.monotonic_ns()}"
     cmd = [sys.executable, __file__, "--serve", kind, "--port", str(port), "--model", str(model)]
-    if kind == "vigil+capture":
+    if kind in CAPTURING:
         cmd += ["--capture-dir", str(capture_dir)]
     server = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -339,7 +368,7 @@ def run_one(kind: str, args: argparse.Namespace, model: Path, work: Path) -> dic
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    if kind == "vigil+capture":
+    if kind in CAPTURING:
         result["captured"] = _count_captured(capture_dir)
         result["sent"] = args.requests + args.warmup
     return result
@@ -417,8 +446,9 @@ def main() -> None:
             f"{med(kind, 'server_cpu_us'):>19.0f}{errors:>8}"
             f"{best(kind, 'throughput'):>12.0f}{best(kind, 'p99_ms'):>10.2f}"
         )
-    captured = [(r["captured"], r["sent"]) for r in runs["vigil+capture"]]
-    print(f"captured / sent per vigil+capture run: {captured}")
+    for kind in CAPTURING:
+        captured = [(r["captured"], r["sent"]) for r in runs[kind]]
+        print(f"captured / sent per {kind} run: {captured}")
     ratio = med("vigil+capture", "throughput") / med("bare", "throughput")
     p99_delta = med("vigil+capture", "p99_ms") - med("vigil", "p99_ms")
     print(
@@ -439,6 +469,12 @@ def main() -> None:
     print(
         f"best-of-{args.repeat} (least disturbed run): throughput ratio {best_ratio:.2f}, "
         f"p99 delta {best_delta:+.2f} ms"
+    )
+    service_ratio = med("service+capture", "throughput") / med("bare", "throughput")
+    service_delta = med("service+capture", "p99_ms") - med("vigil", "p99_ms")
+    print(
+        f"the whole service (vigil serve, API + endpoints): throughput / bare = "
+        f"{service_ratio:.2f}, p99 - p99 vigil = {service_delta:+.2f} ms"
     )
     print(f"load average at end: {os.getloadavg()}")
 

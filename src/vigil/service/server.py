@@ -357,11 +357,14 @@ def create_service(
         if store is None:
             app.state.store.close()
         raise
-    route: BaseRoute
+    # the runtime routes go first: an invocation is matched before the ~40 API routes are
+    # tried (their paths, under /api/v1, never overlap)
+    runtime_routes: list[BaseRoute] = []
     for route in serving.routes:
         if isinstance(route, Route) and route.path == INVOCATIONS_PATH:
             route = _invocations(route, live)
-        app.router.routes.append(route)
+        runtime_routes.append(route)
+    app.router.routes[:0] = runtime_routes
     app.title = "Vigil"
     app.description = (
         "The Vigil service. Control plane under /api/v1 (endpoints, baselining jobs, monitoring "
