@@ -202,6 +202,11 @@ def test_invalid_configs_are_refused_naming_the_field(
             with pytest.raises(ApiInputError) as refused:
                 _update(client, "kept", config)
             assert refused.value.field == field
+        with httpx.Client(base_url=url) as http:  # what the client's own model refuses first
+            lenient = {"variants": [good], "data_capture": {"enable_capture": 0}}
+            posted = http.post("/api/v1/endpoints", json={"name": "bad", "config": lenient})
+            assert posted.status_code == 422, posted.text
+            assert posted.json()["field"] == "config.data_capture.enable_capture"
         assert [e.name for e in client.list_endpoints().items] == ["kept"]
         assert client.describe_endpoint("kept").config == sklearn_config(iris_model)
         with httpx.Client(base_url=url) as http:

@@ -1,5 +1,5 @@
-"""The control-plane commands: ``vigil db|endpoints|baselining-jobs|schedules|executions``,
-``vigil api`` (the REST API, with a scheduler unless ``--no-scheduler``) and ``vigil scheduler``.
+"""The control-plane commands: ``vigil db|endpoints|baselining-jobs|schedules|executions`` and
+``vigil scheduler`` (a scheduler alone; the service itself is ``vigil serve``, :mod:`.serve`).
 
 With ``--url`` (or ``VIGIL_URL``) a command calls a running service through
 :class:`vigil.client.Client`; without, it calls the library (:class:`ControlPlane`) on the

@@ -37,6 +37,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     ValidationError,
     field_validator,
@@ -190,7 +191,7 @@ class DataCaptureConfig(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    enable_capture: bool = False
+    enable_capture: StrictBool = False
     sampling_percentage: float = Field(20.0, ge=0.0, le=100.0)
     destination: Url | None = Field(
         None, description="Capture root: {root}/{endpoint}/{variant}/yyyy/mm/dd/hh/*.jsonl."
