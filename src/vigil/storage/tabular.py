@@ -325,6 +325,29 @@ def _open_partition(part: Partition) -> Any:
     return _Ctx()
 
 
+@contextlib.contextmanager
+def _arrow_input(part: Partition) -> Iterator[Any]:
+    """The partition's bytes as a stream for Arrow's readers.
+
+    An uncompressed local file is memory-mapped (a byte range: a zero-copy slice of the
+    mapping), so Arrow's read-ahead threads never call back into Python. Through a Python file
+    object they would: a read still in flight when a malformed row ends the job then waits for
+    the GIL at interpreter exit, and the process aborts (``std::terminate``) after reporting
+    the error. Other inputs (object storage, compressed files) are read through fsspec.
+    """
+    fs, path = filesystem_for(part.url, part.source.storage_options)
+    if not isinstance(fs, LocalFileSystem) or _is_compressed(part.url):
+        with _open_partition(part) as stream:
+            yield stream
+        return
+    with pa.memory_map(path) as mapped:
+        if part.start is None or part.end is None:
+            yield mapped
+        else:
+            mapped.seek(part.start)
+            yield pa.BufferReader(mapped.read_buffer(part.end - part.start))
+
+
 def read_partition(
     part: Partition,
     *,
@@ -483,7 +506,9 @@ def _read_csv(
         return "skip" if on_malformed == "skip" else "error"
 
     read_options = pacsv.ReadOptions(
-        column_names=names, skip_rows=1 if skip_header else 0, block_size=1 << 24
+        column_names=names,
+        skip_rows=1 if skip_header else 0,
+        block_size=1 << 24,
     )
     parse_options = pacsv.ParseOptions(
         delimiter=part.source.delimiter, invalid_row_handler=on_invalid, newlines_in_values=False
@@ -495,7 +520,7 @@ def _read_csv(
         quoted_strings_can_be_null=True,
     )
     try:
-        with _open_partition(part) as stream:
+        with _arrow_input(part) as stream:
             try:
                 reader = pacsv.open_csv(
                     stream,
@@ -505,9 +530,12 @@ def _read_csv(
                 )
             except StopIteration:
                 return
-            for batch in reader:
-                if batch.num_rows:
-                    yield batch
+            try:
+                for batch in reader:
+                    if batch.num_rows:
+                        yield batch
+            finally:
+                reader.close()  # its read-ahead stops while the stream is still open
     except pa.ArrowInvalid as exc:
         if bad and on_malformed == "fail":
             text, why = bad[0]
