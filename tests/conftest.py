@@ -9,6 +9,9 @@ from __future__ import annotations
 # Real data: the SageMaker conformance files and the ACS employment data.
 from tests.datasets import acs_files, conformance_dir
 
+# Real scikit-learn models saved with joblib.
+from tests.models import iris_model
+
 # Metadata store on a SQLite file and PostgreSQL (fresh database per session).
 from tests.postgres import database_url, fresh_postgres_url, postgres_database, postgres_url
 
@@ -20,6 +23,7 @@ __all__ = [
     "conformance_dir",
     "database_url",
     "fresh_postgres_url",
+    "iris_model",
     "postgres_database",
     "postgres_url",
     "s3_bucket",

@@ -15,25 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
 from vigil.storage.metadata import MetadataStore, current_revision, head_revision, upgrade
 from vigil.storage.metadata.engine import create_engine
 
 IRIS_ROW = "5.1,3.5,1.4,0.2"
-
-
-@pytest.fixture(scope="module")
-def iris_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A LogisticRegression on iris (4 features, 3 classes), saved with joblib."""
-    import joblib
-    from sklearn.datasets import load_iris
-    from sklearn.linear_model import LogisticRegression
-
-    x, y = load_iris(return_X_y=True)
-    path = tmp_path_factory.mktemp("models") / "iris.joblib"
-    joblib.dump(LogisticRegression(max_iter=500).fit(x, y), path)
-    return path
 
 
 def _env() -> dict[str, str]:

@@ -1,7 +1,8 @@
 """Fixtures of the service tests: real scikit-learn models saved with joblib, Python models.
 
-``iris_model`` (a classifier: 3 probabilities per row) and ``iris_regressor`` (one number per
-row) take the same 4 features, so swapping one for the other shows in every answer.
+``iris_model`` (a classifier: 3 probabilities per row, from :mod:`tests.models`) and
+``iris_regressor`` (one number per row) take the same 4 features, so swapping one for the
+other shows in every answer.
 """
 
 from __future__ import annotations
@@ -14,19 +15,6 @@ import pytest
 
 IRIS_SETOSA = "5.1,3.5,1.4,0.2"
 IRIS_VIRGINICA = "6.7,3.0,5.2,2.3"
-
-
-@pytest.fixture(scope="session")
-def iris_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A LogisticRegression on iris (4 features, 3 classes), saved with joblib."""
-    import joblib
-    from sklearn.datasets import load_iris
-    from sklearn.linear_model import LogisticRegression
-
-    x, y = load_iris(return_X_y=True)
-    path = tmp_path_factory.mktemp("models") / "iris.joblib"
-    joblib.dump(LogisticRegression(max_iter=500).fit(x, y), path)
-    return path
 
 
 @pytest.fixture(scope="session")

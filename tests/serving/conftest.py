@@ -100,19 +100,6 @@ def read_capture_batches(root: str, endpoint: str, variant: str) -> list[Any]:
 
 
 @pytest.fixture(scope="session")
-def iris_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A LogisticRegression on iris (4 features, 3 classes), saved with joblib."""
-    import joblib
-    from sklearn.datasets import load_iris
-    from sklearn.linear_model import LogisticRegression
-
-    x, y = load_iris(return_X_y=True)
-    path = tmp_path_factory.mktemp("models") / "iris.joblib"
-    joblib.dump(LogisticRegression(max_iter=500).fit(x, y), path)
-    return path
-
-
-@pytest.fixture(scope="session")
 def regressor_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A LinearRegression (no predict_proba) on 2 features: y = x0 + 2 x1."""
     import joblib
