@@ -327,25 +327,38 @@ def _open_partition(part: Partition) -> Any:
 
 @contextlib.contextmanager
 def _arrow_input(part: Partition) -> Iterator[Any]:
-    """The partition's bytes as a stream for Arrow's readers.
+    """The partition's bytes as a stream for Arrow's readers, not a Python file object.
 
-    An uncompressed local file is memory-mapped (a byte range: a zero-copy slice of the
-    mapping), so Arrow's read-ahead threads never call back into Python. Through a Python file
-    object they would: a read still in flight when a malformed row ends the job then waits for
-    the GIL at interpreter exit, and the process aborts (``std::terminate``) after reporting
-    the error. Other inputs (object storage, compressed files) are read through fsspec.
+    Arrow's read-ahead threads would call back into Python to read a Python file object; a
+    read still in flight when a malformed row ends the job then waits for the GIL at
+    interpreter exit, and the process aborts (``std::terminate``) after reporting the error.
+    So an uncompressed local file is memory-mapped (a byte range: a zero-copy slice of the
+    mapping), and an uncompressed remote byte range, or a remote file of at most
+    :data:`DEFAULT_PARTITION_BYTES`, is fetched into memory first. Compressed files, and larger
+    unsplit remote files, are streamed through fsspec.
     """
     fs, path = filesystem_for(part.url, part.source.storage_options)
-    if not isinstance(fs, LocalFileSystem) or _is_compressed(part.url):
-        with _open_partition(part) as stream:
-            yield stream
+    span = None if part.start is None or part.end is None else (part.start, part.end)
+    data: bytes | None
+    if _is_compressed(part.url):
+        data = None
+    elif isinstance(fs, LocalFileSystem):
+        with pa.memory_map(path) as mapped:
+            if span is not None:
+                mapped.seek(span[0])
+                yield pa.BufferReader(mapped.read_buffer(span[1] - span[0]))
+            else:
+                yield mapped
         return
-    with pa.memory_map(path) as mapped:
-        if part.start is None or part.end is None:
-            yield mapped
-        else:
-            mapped.seek(part.start)
-            yield pa.BufferReader(mapped.read_buffer(part.end - part.start))
+    elif span is not None:
+        data = fs.cat_file(path, start=span[0], end=span[1])
+    else:
+        data = fs.cat_file(path) if fs.size(path) <= DEFAULT_PARTITION_BYTES else None
+    if data is not None:
+        yield pa.BufferReader(data)
+        return
+    with _open_partition(part) as stream:
+        yield stream
 
 
 def read_partition(
