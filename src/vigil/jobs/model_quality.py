@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -67,6 +66,7 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
+from vigil.core.duration import parse_duration
 from vigil.core.model_quality import (
     DEFAULT_SLACK,
     BinaryClassificationReport,
@@ -141,11 +141,6 @@ _BLOCK = {
     "MulticlassClassification": "multiclass_classification",
     "Regression": "regression",
 }
-_OFFSET = re.compile(
-    r"^(?P<sign>[+-])?P(?:(?P<w>\d+)W)?(?:(?P<d>\d+)D)?"
-    r"(?:T(?:(?P<h>\d+)H)?(?:(?P<m>\d+)M)?(?:(?P<s>\d+(?:\.\d+)?)S)?)?$"
-)
-
 
 # --------------------------------------------------------------------------------------------
 # Time: ISO-8601 offsets and the analysis window (spec §7.2)
@@ -155,8 +150,8 @@ _OFFSET = re.compile(
 def parse_offset(text: str) -> timedelta:
     """An ISO-8601 duration such as ``-P8D``, ``-PT1H``, ``-P1DT6H``, ``PT0H`` as a timedelta.
 
-    Weeks, days, hours, minutes and seconds are accepted; years and months are not (their
-    length varies, and SageMaker's examples never use them).
+    :func:`vigil.core.duration.parse_duration`: weeks, days, hours, minutes and seconds;
+    years and months are refused (their length varies).
 
     Raises
     ------
@@ -168,22 +163,7 @@ def parse_offset(text: str) -> timedelta:
     >>> parse_offset("-P8D"), parse_offset("-PT6H"), parse_offset("-P1DT30M")
     (datetime.timedelta(days=-8), datetime.timedelta(days=-1, seconds=64800), datetime.timedelta(days=-2, seconds=84600))
     """
-    match = _OFFSET.match(text.strip()) if isinstance(text, str) else None
-    if match is None or text.strip().rstrip("T").endswith("P"):
-        raise InvalidParameterError(
-            "an offset must be an ISO-8601 duration in weeks, days, hours, minutes or seconds, "
-            f"such as -P8D, -PT1H or -P1DT6H. Got {text!r} instead.",
-            field="offset",
-        )
-    parts = {k: float(v) for k, v in match.groupdict().items() if v and k != "sign"}
-    delta = timedelta(
-        weeks=parts.get("w", 0),
-        days=parts.get("d", 0),
-        hours=parts.get("h", 0),
-        minutes=parts.get("m", 0),
-        seconds=parts.get("s", 0),
-    )
-    return -delta if match.group("sign") == "-" else delta
+    return parse_duration(text, "offset")
 
 
 def analysis_window(

@@ -38,6 +38,7 @@ from typing import Literal
 
 from croniter import croniter
 
+from vigil.core.duration import parse_duration
 from vigil.errors import InvalidParameterError
 
 __all__ = [
@@ -63,10 +64,6 @@ _ALIASES = {
 }
 _AWS = re.compile(r"^cron\((?P<body>[^()]*)\)$", re.IGNORECASE)
 _FIELD = re.compile(r"^[0-9A-Za-z*?,/#\-]+$")
-_DURATION = re.compile(
-    r"^(?P<sign>[+-])?P(?:(?P<w>\d{1,4})W)?(?:(?P<d>\d{1,5})D)?"
-    r"(?:T(?:(?P<h>\d{1,6})H)?(?:(?P<m>\d{1,8})M)?(?:(?P<s>\d{1,10}(?:\.\d{1,6})?)S)?)?$"
-)
 _FIELD_NAME = "schedule_expression"
 
 
@@ -251,38 +248,20 @@ class ScheduleExpression:
 def parse_offset(text: str, field: str = "data_analysis_start_time") -> timedelta:
     """An ISO-8601 duration relative to the nominal time: zero or negative (``-PT1H``, ``-P1D``).
 
-    Weeks, days, hours, minutes and seconds are accepted; years and months are not (their
-    length varies).
+    The grammar of :func:`vigil.core.duration.parse_duration` (weeks, days, hours, minutes,
+    seconds), at most :data:`MAX_OFFSET`.
 
     Raises
     ------
     InvalidParameterError
         Naming ``field``.
     """
-    match = _DURATION.match(text.strip()) if isinstance(text, str) else None
-    if match is None or not any(match.group(k) for k in "wdhms") or text.strip().endswith("T"):
-        raise _bad(
-            "must be an ISO-8601 duration of weeks, days, hours, minutes or seconds such as "
-            "-PT1H or -P1D",
-            text,
-            field,
-        )
-    parts = {k: float(match.group(k) or 0) for k in "wdhms"}
-    try:
-        magnitude = timedelta(
-            weeks=parts["w"],
-            days=parts["d"],
-            hours=parts["h"],
-            minutes=parts["m"],
-            seconds=parts["s"],
-        )
-    except OverflowError:
-        magnitude = MAX_OFFSET * 2
-    if magnitude > MAX_OFFSET:
+    offset = parse_duration(text, field)
+    if -offset > MAX_OFFSET:
         raise _bad(f"must not exceed {MAX_OFFSET.days} days", text, field)
-    if match.group("sign") != "-" and magnitude:
+    if offset > timedelta(0):
         raise _bad("must be zero or negative (a window ends no later than its run)", text, field)
-    return -magnitude
+    return offset
 
 
 def parse_delay(text: str, field: str = "max_label_delay") -> timedelta:
