@@ -5,75 +5,25 @@ twice, executions already planned keep their definition, and bad updates name th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from tests.scheduling.data import ENDPOINT, Baseline, make_baseline, write_capture
+from tests.scheduling.data import ENDPOINT, write_capture
+from tests.scheduling.world import HOUR, T0, World, open_world
 
 from vigil.errors import InvalidParameterError
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.control import ControlPlane
-from vigil.scheduling.models import EndpointCreate, MonitoringExecution, MonitoringScheduleSpec
-from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
-from vigil.storage.metadata import MetadataStore, ResourceNotFoundError
-
-T0 = datetime(2024, 5, 1, tzinfo=UTC)
-HOUR = timedelta(hours=1)
-
-
-@dataclass
-class World:
-    root: Path
-    baseline: Baseline
-    clock: ManualClock
-    control: ControlPlane
-    scheduler: Scheduler
-
-    def spec(self, **overrides: Any) -> MonitoringScheduleSpec:
-        data: dict[str, Any] = {
-            "name": "hourly",
-            "endpoint_input": {"endpoint_name": ENDPOINT},
-            "baseline": {
-                "statistics_url": str(self.baseline.statistics),
-                "constraints_url": str(self.baseline.constraints),
-            },
-            "output_url": str(self.root / "reports"),
-            "schedule_expression": "cron(0 * ? * * *)",
-        }
-        data.update(overrides)
-        return MonitoringScheduleSpec.model_validate(data)
-
-    def executions(self) -> list[MonitoringExecution]:
-        return self.control.list_monitoring_executions(schedule_name="hourly", ascending=True).items
-
-    def windows(self) -> list[tuple[datetime, datetime, datetime]]:
-        return [(e.scheduled_time, e.window_start, e.window_end) for e in self.executions()]
+from vigil.scheduling.models import MonitoringScheduleSpec
+from vigil.scheduling.scheduler import SchedulerConfig
+from vigil.storage.metadata import ResourceNotFoundError
 
 
 @pytest.fixture
 def world(tmp_path: Path, database_url: str) -> Iterator[World]:
-    baseline = make_baseline(tmp_path)
     write_capture(tmp_path / "capture", T0, 8)
-    clock = ManualClock(T0 + timedelta(minutes=30))
-    with MetadataStore(database_url) as store:
-        control = ControlPlane(store, clock=clock)
-        control.create_endpoint(
-            EndpointCreate.model_validate(
-                {
-                    "name": ENDPOINT,
-                    "config": {"data_capture": {"destination": str(tmp_path / "capture")}},
-                }
-            )
-        )
-        config = SchedulerConfig(poll_seconds=0.02, lease_seconds=10, max_workers=2)
-        scheduler = Scheduler(store, clock=clock, config=config, name="test")
-        try:
-            yield World(tmp_path, baseline, clock, control, scheduler)
-        finally:
-            scheduler.shutdown()
+    config = SchedulerConfig(poll_seconds=0.02, lease_seconds=10, max_workers=2)
+    with open_world(tmp_path, database_url, config) as opened:
+        yield opened
 
 
 def test_a_new_expression_and_offsets_apply_from_the_last_scheduled_time(world: World) -> None:

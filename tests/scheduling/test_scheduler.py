@@ -7,84 +7,26 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.scheduling.data import (
-    ENDPOINT,
-    Baseline,
-    make_baseline,
-    sleeping_script,
-    write_capture,
-)
+from tests.scheduling.data import ENDPOINT, sleeping_script, write_capture
+from tests.scheduling.world import HOUR, T0, World, open_world
 
 from vigil.errors import InvalidParameterError
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.control import ControlPlane
 from vigil.scheduling.models import (
-    EndpointCreate,
-    MonitoringExecution,
-    MonitoringScheduleSpec,
     RunNowRequest,
 )
 from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
-from vigil.storage.metadata import MetadataStore
-
-T0 = datetime(2024, 5, 1, tzinfo=UTC)
-HOUR = timedelta(hours=1)
-
-
-@dataclass
-class World:
-    root: Path
-    baseline: Baseline
-    clock: ManualClock
-    store: MetadataStore
-    control: ControlPlane
-    scheduler: Scheduler
-
-    def spec(self, name: str = "hourly", **overrides: Any) -> MonitoringScheduleSpec:
-        data: dict[str, Any] = {
-            "name": name,
-            "endpoint_input": {"endpoint_name": ENDPOINT},
-            "baseline": {
-                "statistics_url": str(self.baseline.statistics),
-                "constraints_url": str(self.baseline.constraints),
-            },
-            "output_url": str(self.root / "reports"),
-            "schedule_expression": "cron(0 * ? * * *)",
-        }
-        data.update(overrides)
-        return MonitoringScheduleSpec.model_validate(data)
-
-    def executions(self, schedule: str | None = None) -> list[MonitoringExecution]:
-        return self.control.list_monitoring_executions(schedule_name=schedule, ascending=True).items
 
 
 @pytest.fixture
 def world(tmp_path: Path, database_url: str) -> Iterator[World]:
-    baseline = make_baseline(tmp_path)
-    clock = ManualClock(T0 + timedelta(minutes=30))
-    with MetadataStore(database_url) as store:
-        control = ControlPlane(store, clock=clock)
-        capture = tmp_path / "capture"
-        control.create_endpoint(
-            EndpointCreate.model_validate(
-                {
-                    "name": ENDPOINT,
-                    "config": {"data_capture": {"destination": str(capture)}},
-                }
-            )
-        )
-        config = SchedulerConfig(poll_seconds=0.02, lease_seconds=5, stop_grace_seconds=2)
-        scheduler = Scheduler(store, clock=clock, config=config, name="test")
-        try:
-            yield World(tmp_path, baseline, clock, store, control, scheduler)
-        finally:
-            scheduler.shutdown()
+    config = SchedulerConfig(poll_seconds=0.02, lease_seconds=5, stop_grace_seconds=2)
+    with open_world(tmp_path, database_url, config) as opened:
+        yield opened
 
 
 def test_an_hourly_schedule_runs_each_hour_once_with_the_previous_hour_as_window(
