@@ -17,6 +17,22 @@ IRIS_SETOSA = "5.1,3.5,1.4,0.2"
 IRIS_VIRGINICA = "6.7,3.0,5.2,2.3"
 
 
+@pytest.fixture
+def vigil(capsys: pytest.CaptureFixture[str]) -> Any:
+    """Run the CLI in this process with the control-plane commands registered:
+    ``vigil(*args) -> (exit code, stdout, stderr)``."""
+    from vigil.cli import control, main
+
+    control.register(main.app)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main.main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def iris_regressor(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A LinearRegression of the iris class on its 4 features (no predict_proba)."""

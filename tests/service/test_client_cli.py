@@ -18,7 +18,6 @@ import pytest
 from tests.scheduling.data import ENDPOINT, Baseline, make_baseline
 from tests.service.server import serving
 
-from vigil.cli import control, main
 from vigil.client import ApiInputError, ApiNotFoundError, ApiUnavailableError, Client
 from vigil.errors import InputError
 from vigil.scheduling.models import EndpointConfig, EndpointCreate, MonitoringScheduleSpec
@@ -82,18 +81,6 @@ def test_client_round_trips_documents_and_raises_typed_errors(service: str, tmp_
         pytest.raises(ApiUnavailableError),
     ):
         offline.list_endpoints()
-
-
-@pytest.fixture
-def vigil(capsys: pytest.CaptureFixture[str]) -> Any:
-    control.register(main.app)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main.main(list(args))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
 
 
 @pytest.mark.parametrize("mode", ["library", "service"])

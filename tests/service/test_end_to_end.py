@@ -5,17 +5,18 @@ stop and resume; run-now on an explicit window; a restart keeps serving and keep
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import random
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
+from tests.polling import eventually
 from tests.scheduling.data import COLORS, ENDPOINT, write_training_csv
 from tests.service.conftest import python_config
 
@@ -34,17 +35,9 @@ from vigil.service.server import create_service, serve_in_thread
 T0 = datetime(2024, 5, 1, tzinfo=UTC)
 HOUR = timedelta(hours=1)
 PER_HOUR = 40
-X = TypeVar("X")
 
 
-def _eventually(get: Callable[[], X], ok: Callable[[X], bool], timeout: float = 90) -> X:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = get()
-        if ok(value):
-            return value
-        assert time.monotonic() < deadline, f"gave up waiting; last value: {value!r}"
-        time.sleep(0.05)
+_eventually = functools.partial(eventually, timeout=90)
 
 
 def _done(executions: list[MonitoringExecution], n: int) -> bool:

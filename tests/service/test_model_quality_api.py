@@ -318,20 +318,6 @@ def test_a_model_quality_baselining_job_writes_what_the_library_writes(api: Api)
     assert created.status_code == 201, created.text
 
 
-@pytest.fixture
-def vigil(capsys: pytest.CaptureFixture[str]) -> Any:
-    from vigil.cli import control, main
-
-    control.register(main.app)
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main.main(list(args))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
-
-
 def test_cli_model_quality_schedules_and_baselining_jobs(api: Api, vigil: Any) -> None:
     target = ["--url", api.url]
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
+from tests.polling import eventually
 from tests.service.conftest import (
     IRIS_SETOSA,
     IRIS_VIRGINICA,
@@ -34,17 +34,6 @@ from vigil.storage.metadata import MetadataStore
 
 T0 = datetime(2024, 5, 1, 13, 30, tzinfo=UTC)
 CSV = {"content-type": "text/csv"}
-X = TypeVar("X")
-
-
-def _eventually(get: Callable[[], X], ok: Callable[[X], bool], timeout: float = 30) -> X:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = get()
-        if ok(value):
-            return value
-        assert time.monotonic() < deadline, f"gave up waiting; last value: {value!r}"
-        time.sleep(0.05)
 
 
 def _create(client: Client, name: str, config: dict[str, Any]) -> Any:
@@ -279,19 +268,19 @@ def test_replicas_on_one_database_follow_each_other(
             return other.post("/endpoints/iris/invocations", content=IRIS_VIRGINICA, headers=CSV)
 
         _create(client, "iris", sklearn_config(iris_model))
-        created = _eventually(answer, lambda r: r.status_code == 200)
+        created = eventually(answer, lambda r: r.status_code == 200)
         assert len(created.text.split(",")) == 3  # the classifier's probabilities
         model = first.state.registry.get("iris").variants["AllTraffic"].model
         time.sleep(0.5)  # reconciles of the replica that made the change reload nothing
         assert first.state.registry.get("iris").variants["AllTraffic"].model is model
         _update(client, "iris", sklearn_config(iris_regressor))
-        updated = _eventually(answer, lambda r: "," not in r.text)
+        updated = eventually(answer, lambda r: "," not in r.text)
         assert 1.5 < float(updated.text) < 2.5
         client.delete_endpoint("iris")
-        deleted = _eventually(answer, lambda r: r.status_code == 404)
+        deleted = eventually(answer, lambda r: r.status_code == 404)
         assert deleted.json()["code"] == "EndpointNotFound"
         _create(client, "proxied", {})
-        _eventually(
+        eventually(
             lambda: other.post("/endpoints/proxied/invocations", content=b"1", headers=CSV),
             lambda r: r.status_code == 404 and r.json()["code"] == "EndpointNotServed",
         )
