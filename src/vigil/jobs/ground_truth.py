@@ -28,8 +28,7 @@ holding only the fields used, and a file of the usual shape (every record with a
 and a one-value CSV output) is then handled column-wise with Arrow; anything else falls back
 to record-by-record handling, and a file that does not decode (a broken line, a field of an
 unexpected JSON type) to line-by-line orjson parsing, which reports every malformed line with
-its number. All three paths give the same result (tested). Each worker also hashes its keys
-(:func:`vigil.core.model_quality.merge.key_hashes`), so the join only sorts integers.
+its number. All three paths give the same result (tested).
 
 Which ground truth is read: the hour folders of
 :func:`vigil.storage.ground_truth_layout.ground_truth_hours` (from the window's start to the
@@ -51,7 +50,6 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-from numpy.typing import NDArray
 
 try:  # optional: decodes a whole file in one call, ~2x faster than orjson line by line
     import msgspec
@@ -61,7 +59,6 @@ except ImportError:  # pragma: no cover - the orjson path reads the same records
     _MSGSPEC = False
 
 from vigil.core.model_quality import GroundTruthCoverage, merge_ground_truth
-from vigil.core.model_quality.merge import key_hashes
 from vigil.engine.local import map_partitions
 from vigil.errors import InvalidParameterError
 from vigil.jobs.capture_input import (  # the capture reader's payload rules, shared
@@ -132,9 +129,6 @@ class PredictionBatch:
     records_in_window : int
         Well-formed records in the window (= predictions).
     malformed : MalformedReport
-    hashes : ndarray of uint64
-        :func:`~vigil.core.model_quality.merge.key_hashes` of ``keys``, computed where the
-        file was read (in the worker), so that the join only sorts integers.
     """
 
     keys: pa.Array
@@ -143,10 +137,6 @@ class PredictionBatch:
     records_total: int = 0
     records_in_window: int = 0
     malformed: MalformedReport = field(default_factory=MalformedReport)
-    hashes: NDArray[np.uint64] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.hashes = key_hashes(self.keys)  # in the worker that read the file
 
 
 @dataclass
@@ -159,18 +149,12 @@ class LabelBatch:
     records_total : int
         Non-blank lines.
     malformed : MalformedReport
-    hashes : ndarray of uint64
-        :func:`~vigil.core.model_quality.merge.key_hashes` of ``keys``.
     """
 
     keys: pa.Array
     labels: pa.Array
     records_total: int = 0
     malformed: MalformedReport = field(default_factory=MalformedReport)
-    hashes: NDArray[np.uint64] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.hashes = key_hashes(self.keys)  # in the worker that read the file
 
 
 if _MSGSPEC:
@@ -723,7 +707,8 @@ class MergedWindow:
         The label merged with each.
     coverage : GroundTruthCoverage
     capture_records : int
-        Capture lines read (in and out of the window).
+        Capture lines read, in and out of the window (the window's records are
+        ``coverage.predictions`` plus the malformed ones).
     capture_malformed, ground_truth_malformed : MalformedReport
     ground_truth_records : int
         Ground-truth lines read.
@@ -756,10 +741,6 @@ def _concat(arrays: Sequence[pa.Array | None]) -> pa.Array | None:
     if not present:
         return None
     return pa.concat_arrays(present) if len(present) > 1 else present[0]
-
-
-def _hashes(arrays: Sequence[NDArray[np.uint64]]) -> NDArray[np.uint64]:
-    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
 
 
 def _strings(arrays: Sequence[pa.Array]) -> pa.Array:
@@ -824,12 +805,7 @@ def merge_window(
     keys = _strings([p.keys for p in predictions])
     label_keys = _strings([lb.keys for lb in labels])
     label_values = _strings([lb.labels for lb in labels])
-    merge = merge_ground_truth(
-        keys,
-        label_keys,
-        prediction_hashes=_hashes([p.hashes for p in predictions]),
-        label_hashes=_hashes([lb.hashes for lb in labels]),
-    )
+    merge = merge_ground_truth(keys, label_keys)
     rows = pa.array(merge.prediction_rows)
     inference = _concat([p.inference for p in predictions])
     probability = _concat([p.probability for p in predictions])

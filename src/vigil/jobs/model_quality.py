@@ -550,7 +550,7 @@ class ModelQualityResult:
     invalid : int
         Merged rows left out because their label or prediction was unusable.
     records : int
-        Capture records read.
+        Capture records of the window: its predictions plus the malformed records read.
     rows : int
         Rows the metrics were computed on.
     output : str or None
@@ -797,10 +797,10 @@ def run_model_quality(
         "window": window,
         "malformed": merged.capture_malformed,
         "ground_truth_malformed": merged.ground_truth_malformed,
-        "records": merged.capture_records,
+        "records": cov.predictions + merged.capture_malformed.count,  # the window's
         "coverage": cov,
     }
-    capture_total = cov.predictions + merged.capture_malformed.count
+    capture_total = base["records"]
     for bad, total, what in (
         (merged.capture_malformed, capture_total, "capture"),
         (merged.ground_truth_malformed, merged.ground_truth_records, "ground-truth"),
