@@ -22,8 +22,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel
 
-from vigil.errors import InputError, StorageError, VigilError
-from vigil.scheduling.models import (
+from vigil.api.resources import (
     BaseliningJob,
     BaseliningJobSpec,
     Endpoint,
@@ -36,6 +35,7 @@ from vigil.scheduling.models import (
     MonitoringScheduleSpec,
     RunNowRequest,
 )
+from vigil.errors import InputError, StorageError, VigilError
 
 __all__ = [
     "ApiError",

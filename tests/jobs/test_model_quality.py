@@ -180,7 +180,11 @@ def test_too_few_labels_is_an_explained_status_with_statistics_but_no_violations
     result = _run(delayed, T + 31 * DAY, min_labels=100, output=str(out))
     assert result.status is ExecutionStatus.FAILED and result.failure_code == INSUFFICIENT
     assert "5 of 6 predictions" in result.failure_reason and "min_labels" in result.failure_reason
-    assert sorted(p.name for p in out.iterdir()) == [COVERAGE_FILE, "statistics.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "_manifest.json",
+        COVERAGE_FILE,
+        "statistics.json",
+    ]
     low = _run(delayed, T + 31 * DAY, min_coverage=0.9)
     assert low.failure_code == INSUFFICIENT and "83.3%" in low.failure_reason
     runner = CliRunner()

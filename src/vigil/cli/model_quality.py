@@ -15,7 +15,6 @@ a coverage below ``--min-coverage``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import typer
 from rich.console import Console
@@ -27,21 +26,15 @@ from vigil.cli.options import (
     DatasetFormatOption,
     ProblemTypeOption,
     exit_on_status,
-    parse_time,
 )
 from vigil.cli.render import model_quality_baseline_summary, model_quality_summary
 from vigil.core.model_quality import ProblemType
-from vigil.errors import InvalidParameterError
-from vigil.jobs.capture_input import CaptureInput
-from vigil.jobs.data_quality import schedule_output_prefix
 from vigil.jobs.model_quality import (
     DEFAULT_MIN_LABELS,
     INSUFFICIENT,
     ModelQualityBaselineResult,
     ModelQualityResult,
     evaluate_model_quality,
-    parse_offset,
-    run_model_quality,
     suggest_model_quality_baseline,
 )
 from vigil.types import DatasetFormat
@@ -158,9 +151,9 @@ def run_and_report(
 ) -> None:
     """Run one model-quality execution from CLI values, print its summary, exit with its code.
 
-    Times are the flags' texts (ISO-8601 times, ISO-8601 durations for the offsets); the window
-    is ``[start, end)`` or, with offsets, relative to ``scheduled_time``. Other parameters are
-    those of :func:`~vigil.jobs.model_quality.run_model_quality`.
+    The same as ``vigil monitor run --type model-quality`` (:func:`vigil.cli.monitor.run_job`):
+    times are the flags' texts (ISO-8601 times, ISO-8601 durations for the offsets); the window
+    is ``[start, end)`` or, with offsets, relative to ``scheduled_time``.
 
     Raises
     ------
@@ -169,53 +162,31 @@ def run_and_report(
     typer.Exit
         3 with violations, 4 failed on its data, 5 not enough ground truth; nothing on success.
     """
-    executed = parse_time(now, "--now") or datetime.now(UTC)
-    t0, t1 = parse_time(start, "--start"), parse_time(end, "--end")
-    if start_time_offset is not None or end_time_offset is not None:
-        if t0 is not None or t1 is not None:
-            raise InvalidParameterError(
-                "give either --start/--end or --start-time-offset/--end-time-offset, not both",
-                field="--start",
-            )
-        scheduled = parse_time(scheduled_time, "--scheduled-time") or executed.replace(
-            minute=0, second=0, microsecond=0
-        )
-        t0 = t1 = scheduled
-    elif t0 is None or t1 is None:
-        raise InvalidParameterError(
-            "the window needs --start and --end, or --start-time-offset and --end-time-offset",
-            field="--start",
-        )
-    capture = CaptureInput(
-        root=input,
-        endpoint=endpoint,
-        variant=variant,
-        start=t0,
-        end=t1,
-        inference_attribute=inference_attribute,
-    )
-    if schedule is not None:
-        output = schedule_output_prefix(output, endpoint, schedule, t1)
-    result = run_model_quality(
-        problem_type=problem_type,
-        capture=capture,
-        ground_truth=ground_truth,
-        constraints=constraints,
-        probability_attribute=probability_attribute,
-        probability_threshold=probability_threshold,
-        start_time_offset=start_time_offset,
-        end_time_offset=end_time_offset,
-        output=output,
+    from vigil.cli.monitor import run_job
+
+    values = {
+        "monitoring_type": "ModelQuality",
+        "endpoint": endpoint,
+        "ground_truth": ground_truth,
+        "problem_type": problem_type,
+        "output": output,
+        "baseline_constraints": constraints,
+        "variant": variant,
+        "start_offset": start_time_offset,
+        "end_offset": end_time_offset,
+        "inference_attribute": inference_attribute,
+        "probability_attribute": probability_attribute,
+        "probability_threshold": probability_threshold,
+        "min_labels": min_labels,
+        "min_coverage": min_coverage,
+        "max_label_delay": max_label_delay,
+        "max_malformed_fraction": max_malformed_fraction,
+        "workers": workers,
+    }
+    run_job(
+        values, input=input, start=start, end=end, scheduled_time=scheduled_time, now=now,
         schedule=schedule,
-        min_labels=min_labels,
-        min_coverage=min_coverage,
-        max_label_delay=parse_offset(max_label_delay) if max_label_delay else None,
-        max_malformed_fraction=max_malformed_fraction,
-        workers=workers,
-        now=lambda: executed,
-    )
-    Console().print(model_quality_summary(result))
-    _exit(result)
+    )  # fmt: skip
 
 
 def evaluate_and_report(*, statistics: str, constraints: str, output: str | None) -> None:

@@ -44,6 +44,13 @@ import orjson
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from vigil.api.resources import (
+    BaseliningJob,
+    BaseliningJobSpec,
+    EndpointCreate,
+    MonitoringExecution,
+    MonitoringScheduleSpec,
+)
 from vigil.client import Client
 from vigil.demo.acs import default_cache_dir, fetch_acs_employment
 from vigil.demo.scenario import (
@@ -61,13 +68,6 @@ from vigil.errors import InvalidParameterError, VigilError
 from vigil.formats.model_quality import ModelQualityStatistics
 from vigil.formats.violations import ConstraintViolations
 from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.models import (
-    BaseliningJob,
-    BaseliningJobSpec,
-    EndpointCreate,
-    MonitoringExecution,
-    MonitoringScheduleSpec,
-)
 from vigil.scheduling.scheduler import SchedulerConfig
 from vigil.storage.objectstore import join, read_bytes
 

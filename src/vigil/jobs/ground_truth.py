@@ -59,7 +59,7 @@ except ImportError:  # pragma: no cover - the orjson path reads the same records
     _MSGSPEC = False
 
 from vigil.core.model_quality import GroundTruthCoverage, merge_ground_truth
-from vigil.engine.local import map_partitions
+from vigil.engine.local import map_reduce
 from vigil.errors import InvalidParameterError
 from vigil.jobs.capture_input import (  # the capture reader's payload rules, shared
     BadRecord,
@@ -77,11 +77,18 @@ from vigil.storage.tabular import MalformedReport
 
 __all__ = [
     "LabelBatch",
+    "MergePlan",
+    "MergeTask",
     "MergedWindow",
     "PredictionBatch",
     "PredictionReader",
+    "WindowReads",
+    "join_reads",
+    "merge_reads",
     "merge_window",
+    "plan_merge",
     "read_ground_truth_file",
+    "read_merge_task",
     "read_predictions_file",
 ]
 
@@ -683,16 +690,69 @@ def _labels_slow(batch: _Batch) -> None:
 
 
 @dataclass(frozen=True)
-class _Task:
+class MergeTask:
+    """One file to read for a merge: a capture file (with its reader) or a ground-truth file.
+
+    Attributes
+    ----------
+    index : int
+        Its place in the plan (labels are kept in filing order: the latest wins).
+    url : str
+    reader : PredictionReader or None
+        None for a ground-truth file.
+    storage_options : mapping, optional
+    """
+
+    index: int
     url: str
-    reader: PredictionReader | None  # None: a ground-truth file
+    reader: PredictionReader | None
     storage_options: Mapping[str, Any] | None = None
 
 
-def _read(task: _Task) -> PredictionBatch | LabelBatch:
+@dataclass
+class WindowReads:
+    """The mergeable state of a merge: every file read so far, by its place in the plan."""
+
+    batches: dict[int, PredictionBatch | LabelBatch] = field(default_factory=dict)
+
+
+def read_merge_task(task: MergeTask) -> WindowReads:
+    """Read one file of a merge (the partition function an engine runs)."""
     if task.reader is not None:
-        return read_predictions_file(task.url, task.reader)
-    return read_ground_truth_file(task.url, task.storage_options)
+        batch: PredictionBatch | LabelBatch = read_predictions_file(task.url, task.reader)
+    else:
+        batch = read_ground_truth_file(task.url, task.storage_options)
+    return WindowReads({task.index: batch})
+
+
+def merge_reads(a: WindowReads, b: WindowReads) -> WindowReads:
+    """Two states of a merge combined (order-free: batches keep their place)."""
+    a.batches.update(b.batches)
+    return a
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What a window's merge reads: the capture files, then the ground-truth files.
+
+    Attributes
+    ----------
+    tasks : list of MergeTask
+    captures : int
+        How many of the tasks (the first ones) are capture files.
+    hours : list of datetime
+        The ground-truth hour folders listed.
+    ground_truth : str
+        The ground-truth root.
+    capture_url : str
+        ``{root}/{endpoint}/{variant}``.
+    """
+
+    tasks: list[MergeTask]
+    captures: int
+    hours: list[datetime]
+    ground_truth: str
+    capture_url: str
 
 
 @dataclass(frozen=True)
@@ -748,15 +808,15 @@ def _strings(arrays: Sequence[pa.Array]) -> pa.Array:
     return joined if joined is not None else pa.array([], type=pa.string())
 
 
-def merge_window(
+def plan_merge(
     reader: PredictionReader,
     ground_truth: str,
     *,
     now: datetime,
     max_label_delay: timedelta | None = None,
-    workers: int = 1,
-) -> MergedWindow:
-    """Read a window's predictions and the labels that can belong to them, and join them.
+) -> MergePlan:
+    """List the files a window's merge reads: its capture files and the labels that can
+    belong to them.
 
     Parameters
     ----------
@@ -768,12 +828,6 @@ def merge_window(
         Execution time (aware): the last moment a label can have been collected.
     max_label_delay : timedelta, optional
         Read only labels collected before the window's end plus this.
-    workers : int, default=1
-        Processes for reading files (capture and ground truth together).
-
-    Returns
-    -------
-    MergedWindow
 
     Raises
     ------
@@ -781,22 +835,39 @@ def merge_window(
         If ``now`` or ``max_label_delay`` is invalid (see
         :func:`vigil.storage.ground_truth_layout.ground_truth_hours`).
     DatasetNotFoundError, StorageError
-        If listing or reading fails underneath.
+        If listing fails underneath.
     """
     capture = reader.capture
     if now.tzinfo is None:
         raise InvalidParameterError(
-            f"now of merge_window must be timezone-aware. Got {now!r} instead.", field="now"
+            f"now of plan_merge must be timezone-aware. Got {now!r} instead.", field="now"
         )
     hours = ground_truth_hours(capture.start, capture.end, now, max_delay=max_label_delay)
     options = capture.storage_options
     gt_files = list_ground_truth_files(ground_truth, hours, storage_options=options)
-    tasks = [_Task(f.url, reader) for f in plan_capture(capture)]
+    tasks = [MergeTask(i, f.url, reader) for i, f in enumerate(plan_capture(capture))]
     n_capture = len(tasks)
-    tasks += [_Task(f.url, None, options) for f in gt_files]
-    results = map_partitions(_read, tasks, workers=workers)
-    predictions = [r for r in results[:n_capture] if isinstance(r, PredictionBatch)]
-    labels = [r for r in results[n_capture:] if isinstance(r, LabelBatch)]
+    tasks += [MergeTask(n_capture + i, f.url, None, options) for i, f in enumerate(gt_files)]
+    return MergePlan(
+        tasks=tasks,
+        captures=n_capture,
+        hours=list(hours),
+        ground_truth=ground_truth,
+        capture_url=join(capture.root, capture.endpoint, capture.variant),
+    )
+
+
+def join_reads(plan: MergePlan, reads: WindowReads | None) -> MergedWindow:
+    """Join the predictions and labels a plan's tasks read (the latest label winning).
+
+    Returns
+    -------
+    MergedWindow
+    """
+    batches = reads.batches if reads is not None else {}
+    ordered = [batches[t.index] for t in plan.tasks if t.index in batches]
+    predictions = [b for b in ordered if isinstance(b, PredictionBatch)]
+    labels = [b for b in ordered if isinstance(b, LabelBatch)]
     capture_malformed, gt_malformed = MalformedReport(), MalformedReport()
     for p in predictions:
         capture_malformed.merge(p.malformed)
@@ -809,6 +880,7 @@ def merge_window(
     rows = pa.array(merge.prediction_rows)
     inference = _concat([p.inference for p in predictions])
     probability = _concat([p.probability for p in predictions])
+    hours = plan.hours
     return MergedWindow(
         inference=inference.take(rows) if inference is not None else None,
         probability=probability.take(rows) if probability is not None else None,
@@ -818,8 +890,37 @@ def merge_window(
         capture_malformed=capture_malformed,
         ground_truth_records=sum(lb.records_total for lb in labels),
         ground_truth_malformed=gt_malformed,
-        ground_truth_url=ground_truth,
+        ground_truth_url=plan.ground_truth,
         ground_truth_hours=(hours[0], hours[-1]) if hours else (),
-        ground_truth_files=len(gt_files),
-        capture_url=join(capture.root, capture.endpoint, capture.variant),
+        ground_truth_files=len(plan.tasks) - plan.captures,
+        capture_url=plan.capture_url,
     )
+
+
+def merge_window(
+    reader: PredictionReader,
+    ground_truth: str,
+    *,
+    now: datetime,
+    max_label_delay: timedelta | None = None,
+    workers: int = 1,
+) -> MergedWindow:
+    """Read a window's predictions and the labels that can belong to them, and join them.
+
+    :func:`plan_merge`, then :func:`read_merge_task` for every file on the local engine
+    (``workers`` processes), then :func:`join_reads`.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``now`` or ``max_label_delay`` is invalid.
+    DatasetNotFoundError, StorageError
+        If listing or reading fails underneath.
+    """
+    plan = plan_merge(reader, ground_truth, now=now, max_label_delay=max_label_delay)
+    reads = (
+        map_reduce(read_merge_task, merge_reads, plan.tasks, workers=workers)
+        if plan.tasks
+        else None
+    )
+    return join_reads(plan, reads)

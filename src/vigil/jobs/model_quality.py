@@ -66,6 +66,14 @@ import numpy as np
 import orjson
 import pyarrow as pa
 
+from vigil.api.expressions import format_offset
+from vigil.api.specs import (
+    DEFAULT_MIN_LABELS,
+    BaselineRef,
+    EndpointInput,
+    ModelQualityConfig,
+    ModelQualityJobSpec,
+)
 from vigil.core.duration import parse_duration
 from vigil.core.model_quality import (
     DEFAULT_SLACK,
@@ -82,23 +90,34 @@ from vigil.core.model_quality import (
     score_values,
     suggest_constraints,
 )
-from vigil.errors import EmptyDatasetError, InvalidParameterError, VigilError
+from vigil.errors import EmptyDatasetError, InvalidParameterError
 from vigil.formats.model_quality import ModelQualityConstraints, ModelQualityStatistics
 from vigil.formats.violations import ConstraintViolations
 from vigil.jobs.baseline import infer_dataset_format
 from vigil.jobs.capture_input import CaptureInput
-from vigil.jobs.data_quality import (
-    CONSTRAINTS_FILE,
-    METRICS_FILE,
+from vigil.jobs.execution import (
     NO_DATA,
-    STATISTICS_FILE,
-    VIOLATIONS_FILE,
+    Analysis,
     ExecutionStatus,
+    JobRun,
+    Monitor,
+    execute,
     exit_message,
     malformed_reason,
+    z,
 )
-from vigil.jobs.ground_truth import MergedWindow, PredictionReader, merge_window
+from vigil.jobs.ground_truth import (
+    MergedWindow,
+    MergePlan,
+    PredictionReader,
+    WindowReads,
+    join_reads,
+    merge_reads,
+    plan_merge,
+    read_merge_task,
+)
 from vigil.jobs.metrics import MetricDatum, metrics_jsonl
+from vigil.jobs.outputs import CONSTRAINTS_FILE, METRICS_FILE, STATISTICS_FILE, VIOLATIONS_FILE
 from vigil.storage.objectstore import join, read_bytes, write_bytes
 from vigil.storage.tabular import MalformedReport, TabularSource, plan_partitions, read_partition
 from vigil.types import DatasetFormat
@@ -129,9 +148,6 @@ INSUFFICIENT = "InsufficientGroundTruth"
 COVERAGE_FILE = "ground_truth_coverage.json"
 """Vigil's report of how the ground truth covered the window (not a SageMaker file)."""
 
-DEFAULT_MIN_LABELS = 100
-"""Fewest merged labels worth metrics: accuracy 0.8 on 100 labels already has a sampling
-standard deviation of 0.04, half the default slack's margin."""
 
 DEFAULT_MAX_CURVE_POINTS = 1000
 """Points kept per ROC/PR curve in statistics.json (1M distinct scores would be 80 MB of JSON)."""
@@ -575,20 +591,16 @@ class ModelQualityResult:
     seconds: float = 0.0
 
 
-def _z(t: datetime) -> str:
-    return f"{t.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
-
-
 def _coverage_json(
     merged: MergedWindow, window: tuple[datetime, datetime], invalid: int, rows: int
 ) -> str:
     c = merged.coverage
     hours = merged.ground_truth_hours
     doc = {
-        "window": {"start": _z(window[0]), "end": _z(window[1])},
+        "window": {"start": z(window[0]), "end": z(window[1])},
         "capture": merged.capture_url,
         "ground_truth": merged.ground_truth_url,
-        "ground_truth_hours": {"first": _z(hours[0]), "last": _z(hours[-1])} if hours else None,
+        "ground_truth_hours": {"first": z(hours[0]), "last": z(hours[-1])} if hours else None,
         "ground_truth_files": merged.ground_truth_files,
         "predictions": c.predictions,
         "labels": c.labels,
@@ -626,17 +638,6 @@ def _metric_data(
     ]
 
 
-def _failed(code: str, reason: str, start: float, **extra: Any) -> ModelQualityResult:
-    return ModelQualityResult(
-        status=ExecutionStatus.FAILED,
-        exit_message=f"Failed: {reason}",
-        failure_reason=reason,
-        failure_code=code,
-        seconds=time.perf_counter() - start,
-        **extra,
-    )
-
-
 def _no_ground_truth_reason(merged: MergedWindow, window: tuple[datetime, datetime]) -> str:
     hours = merged.ground_truth_hours
     folders = (
@@ -646,12 +647,340 @@ def _no_ground_truth_reason(merged: MergedWindow, window: tuple[datetime, dateti
     )
     c = merged.coverage
     return (
-        f"no ground truth merged: {c.predictions} predictions captured between {_z(window[0])} "
-        f"and {_z(window[1])} under {merged.capture_url}, {c.labels} labels read from "
+        f"no ground truth merged: {c.predictions} predictions captured between {z(window[0])} "
+        f"and {z(window[1])} under {merged.capture_url}, {c.labels} labels read from "
         f"{merged.ground_truth_url} ({folders}, {merged.ground_truth_files} files), none with "
         "the key of one of these predictions (ground-truth eventMetadata.eventId must be the "
         "capture's inferenceId, or its eventId when it has none)"
     )
+
+
+@dataclass(frozen=True)
+class ModelQualityContext:
+    """What a model-quality run prepares: its constraints and the files of its merge.
+
+    Attributes
+    ----------
+    config : ModelQualityConfig
+    limits : ModelQualityConstraints or None
+        The constraints (None: nothing can be violated).
+    plan : MergePlan
+        The capture and ground-truth files to read.
+    window : tuple of datetime
+    """
+
+    config: ModelQualityConfig
+    limits: ModelQualityConstraints | None
+    plan: MergePlan
+    window: tuple[datetime, datetime]
+
+
+class ModelQualityMonitor(Monitor[ModelQualityContext, WindowReads]):
+    """The ``ModelQuality`` monitor type: predictions ⋈ delayed ground truth, scored."""
+
+    monitoring_type = "ModelQuality"
+
+    def prepare(self, run: JobRun) -> ModelQualityContext:
+        """Read the constraints and plan the merge (list the capture and ground-truth files).
+
+        Raises
+        ------
+        InvalidParameterError
+            Constraints of another problem type; a run without window or ground truth.
+        DocumentError, DatasetNotFoundError
+            If the constraints file is missing or invalid.
+        """
+        spec = run.spec
+        if not isinstance(spec, ModelQualityJobSpec):
+            raise InvalidParameterError("a ModelQuality job needs model_quality", field="spec")
+        config = spec.model_quality
+        endpoint = spec.endpoint_input
+        if endpoint is None or run.window is None or endpoint.capture_root is None:
+            raise InvalidParameterError(
+                "a ModelQuality job reads an endpoint's capture root over a window",
+                field="endpoint_input",
+            )
+        if config.ground_truth_url is None:
+            raise InvalidParameterError(
+                "model_quality.ground_truth_url is not resolved",
+                field="model_quality.ground_truth_url",
+            )
+        problem_type = config.problem_type
+        url = spec.baseline.constraints_url
+        options = run.storage_options
+        limits = (
+            ModelQualityConstraints.from_json(read_bytes(url, storage_options=options), source=url)
+            if url is not None
+            else None
+        )
+        if limits is not None and limits.problem_type not in (None, problem_type):
+            raise InvalidParameterError(
+                f"constraints of run_model_quality must be for {problem_type}. Got "
+                f"{limits.problem_type} constraints in {url} instead.",
+                field="constraints",
+            )
+        capture = CaptureInput(
+            root=endpoint.capture_root,
+            endpoint=endpoint.endpoint_name,
+            variant=endpoint.variant_name,
+            start=run.window[0],
+            end=run.window[1],
+            inference_attribute=config.inference_attribute,
+            storage_options=options,
+        )
+        probability = config.probability_attribute
+        reader = PredictionReader(
+            capture,
+            probability if problem_type == "BinaryClassification" else None,
+            read_inference=_needs_inference(problem_type, probability)
+            or config.inference_attribute is not None,
+        )
+        delay = config.max_label_delay
+        plan = plan_merge(
+            reader,
+            config.ground_truth_url,
+            now=run.now,
+            max_label_delay=None if delay is None else parse_offset(delay),
+        )
+        return ModelQualityContext(config=config, limits=limits, plan=plan, window=run.window)
+
+    def partitions(self, run: JobRun, context: ModelQualityContext) -> Sequence[Any]:
+        """The capture files of the window, then the ground-truth files."""
+        return context.plan.tasks
+
+    @staticmethod
+    def analyze(partition: Any) -> WindowReads:
+        """Read one capture or ground-truth file."""
+        return read_merge_task(partition)
+
+    @staticmethod
+    def merge(a: WindowReads, b: WindowReads) -> WindowReads:
+        """Keep every file's batch at its place in the plan."""
+        return merge_reads(a, b)
+
+    def failed(self, run: JobRun, code: str, reason: str, **extra: Any) -> Analysis:
+        """A Failed analysis (files written only for InsufficientGroundTruth)."""
+        files = extra.pop("files", {})
+        summary = extra.pop("summary", {})
+        result = ModelQualityResult(
+            status=ExecutionStatus.FAILED,
+            exit_message=f"Failed: {reason}",
+            failure_reason=reason,
+            failure_code=code,
+            window=run.window,
+            **extra,
+        )
+        return Analysis(
+            status=ExecutionStatus.FAILED,
+            exit_message=result.exit_message,
+            failure_code=code,
+            failure_reason=reason,
+            records=result.records,
+            rows=result.rows if result.statistics is not None else None,
+            malformed=result.malformed,
+            files=files,
+            summary=summary,
+            result=result,
+        )
+
+    def check(
+        self, run: JobRun, context: ModelQualityContext, state: WindowReads | None
+    ) -> Analysis:
+        """Join, score, check against the constraints; the files SageMaker writes and more."""
+        merged = join_reads(context.plan, state)
+        config, window = context.config, context.window
+        problem_type = config.problem_type
+        cov = merged.coverage
+        base: dict[str, Any] = {
+            "malformed": merged.capture_malformed,
+            "ground_truth_malformed": merged.ground_truth_malformed,
+            "records": cov.predictions + merged.capture_malformed.count,  # the window's
+            "coverage": cov,
+        }
+        max_malformed = run.spec.max_malformed_fraction
+        for bad, total, what in (
+            (merged.capture_malformed, base["records"], "capture"),
+            (merged.ground_truth_malformed, merged.ground_truth_records, "ground-truth"),
+        ):
+            why = malformed_reason(bad, total, max_malformed, what)
+            if why is not None:
+                return self._failed(run, "TooManyMalformedRecords", why, merged, **base)
+        if cov.predictions == 0:
+            reason = (
+                f"no captured predictions between {z(window[0])} and {z(window[1])} under "
+                f"{merged.capture_url}"
+            )
+            if merged.capture_malformed.count:
+                reason += f" ({merged.capture_malformed.count} malformed records)"
+            return self._failed(run, NO_DATA, reason, merged, **base)
+        if cov.merged == 0:
+            reason = _no_ground_truth_reason(merged, window)
+            return self._failed(run, NO_GROUND_TRUTH, reason, merged, **base)
+        scored = score_values(
+            problem_type,
+            labels=merged.labels,
+            inference=merged.inference,
+            probability=merged.probability,
+            threshold=config.probability_threshold,
+            rng=_rng(self.seed),
+            max_curve_points=self.max_curve_points,
+            sagemaker_r2=config.sagemaker_r2,
+        )
+        report, invalid = scored.report, scored.unusable
+        base["invalid"] = invalid
+        if report is None:
+            reason = (
+                f"no ground truth merged with a usable value: all {cov.merged} merged labels or "
+                f"predictions between {z(window[0])} and {z(window[1])} are unusable for "
+                f"{problem_type} (labels from {merged.ground_truth_url})"
+            )
+            return self._failed(run, NO_GROUND_TRUTH, reason, merged, **base)
+        rows = report.item_count
+        statistics = statistics_document(report, evaluation_time=run.now)
+        coverage_text = _coverage_json(merged, window, invalid, rows)
+        coverage_fraction = rows / cov.predictions
+        if rows < config.min_labels or coverage_fraction < config.min_coverage:
+            reason = (
+                f"insufficient ground truth: {rows} of {cov.predictions} predictions between "
+                f"{z(window[0])} and {z(window[1])} have a usable label "
+                f"({coverage_fraction:.1%}); at least {config.min_labels} labels (min_labels) "
+                f"and {config.min_coverage:.0%} coverage (min_coverage) are needed before "
+                "metrics are checked against the constraints. Labels may still be arriving: a "
+                "later window offset (start_time_offset) gives them time"
+            )
+            files = {
+                STATISTICS_FILE: statistics.to_json().encode(),
+                COVERAGE_FILE: coverage_text.encode(),
+            }
+            return self._failed(
+                run, INSUFFICIENT, reason, merged, statistics=statistics, rows=rows, files=files,
+                **base,
+            )  # fmt: skip
+        if context.limits is not None:
+            check, violations = _check(statistics, context.limits, "run_model_quality")
+        else:
+            check, violations = ConstraintCheck(()), ConstraintViolations()
+        status, message = exit_message(len(violations.violations))
+        endpoint = run.spec.endpoint_input
+        files = {
+            STATISTICS_FILE: statistics.to_json().encode(),
+            VIOLATIONS_FILE: violations.to_json().encode(),
+            METRICS_FILE: metrics_jsonl(
+                _metric_data(
+                    statistics,
+                    endpoint=endpoint.endpoint_name if endpoint is not None else None,
+                    schedule=run.schedule,
+                    timestamp=run.now,
+                )
+            ).encode(),
+            COVERAGE_FILE: coverage_text.encode(),
+        }
+        if context.limits is not None:
+            files[CONSTRAINTS_FILE] = context.limits.to_json().encode()
+        result = ModelQualityResult(
+            status=status,
+            exit_message=message,
+            statistics=statistics,
+            violations=violations,
+            check=check,
+            rows=rows,
+            window=window,
+            **base,
+        )
+        return Analysis(
+            status=status,
+            exit_message=message,
+            records=result.records,
+            rows=rows,
+            malformed=result.malformed,
+            violations=len(violations.violations),
+            files=files,
+            summary={"ground_truth_coverage": _coverage_summary(result, merged.ground_truth_url)},
+            result=result,
+        )
+
+    seed: int | None = 0
+    """Seed of the bootstrap standard deviations (fixed: a re-run gives the same file)."""
+
+    max_curve_points: int | None = DEFAULT_MAX_CURVE_POINTS
+    """Most points of a written ROC/PR curve."""
+
+    def _failed(
+        self, run: JobRun, code: str, reason: str, merged: MergedWindow, **extra: Any
+    ) -> Analysis:
+        analysis = self.failed(run, code, reason, **extra)
+        summary = {
+            "ground_truth_coverage": _coverage_summary(analysis.result, merged.ground_truth_url)
+        }
+        return dataclasses.replace(analysis, summary=summary)
+
+    def evaluate(
+        self,
+        *,
+        statistics: str,
+        constraints: str,
+        baseline_statistics: str | None = None,
+        output: str | None = None,
+        options: Any = None,
+        storage_options: Mapping[str, Any] | None = None,
+    ) -> ModelQualityResult:
+        """Re-check an existing model-quality ``statistics.json`` against a ``constraints.json``.
+
+        Works on SageMaker's files as well as Vigil's, and checks every constrained metric
+        present, custom ones included. Writes ``constraint_violations.json`` into ``output``
+        when given. ``baseline_statistics`` and ``options`` are not used (a model-quality
+        check compares metrics with thresholds only).
+
+        Raises
+        ------
+        DocumentError, DatasetNotFoundError
+            If a file is missing or invalid.
+        InvalidParameterError
+            If the constraints are for another problem type than the statistics.
+        """
+        doc = ModelQualityStatistics.from_json(
+            read_bytes(statistics, storage_options=storage_options), source=statistics
+        )
+        limits = ModelQualityConstraints.from_json(
+            read_bytes(constraints, storage_options=storage_options), source=constraints
+        )
+        check, violations = _check(doc, limits, "evaluate_model_quality")
+        if output is not None:
+            _write(output, {VIOLATIONS_FILE: violations.to_json()}, storage_options)
+        status, message = exit_message(len(violations.violations))
+        return ModelQualityResult(
+            status=status,
+            exit_message=message,
+            statistics=doc,
+            violations=violations,
+            check=check,
+            rows=doc.dataset.item_count if doc.dataset is not None else 0,
+            output=output,
+        )
+
+
+def _coverage_summary(result: ModelQualityResult, ground_truth: str) -> dict[str, Any] | None:
+    """The ``ground_truth_coverage`` an execution reports (the coverage file's counts)."""
+    c = result.coverage
+    if c is None:
+        return None
+    return {
+        "predictions": c.predictions,
+        "labels": c.labels,
+        "merged": c.merged,
+        "coverage": c.coverage if c.predictions else None,
+        "rows_scored": result.rows,
+        "invalid_values": result.invalid,
+        "duplicate_labels": c.duplicate_labels,
+        "labels_without_prediction": c.labels_without_prediction,
+        "duplicate_prediction_keys": c.duplicate_prediction_keys,
+        "malformed_ground_truth_records": result.ground_truth_malformed.count,
+        "ground_truth_url": ground_truth,
+    }
+
+
+MONITOR = ModelQualityMonitor()
+"""The model-quality plug-in."""
 
 
 def run_model_quality(
@@ -671,7 +1000,7 @@ def run_model_quality(
     max_label_delay: timedelta | None = None,
     max_malformed_fraction: float = 0.1,
     workers: int = 1,
-    seed: int | np.random.Generator | None = 0,
+    seed: int | None = 0,
     max_curve_points: int | None = DEFAULT_MAX_CURVE_POINTS,
     sagemaker_r2: bool = False,
     storage_options: Mapping[str, Any] | None = None,
@@ -679,13 +1008,16 @@ def run_model_quality(
 ) -> ModelQualityResult:
     """Run one model-quality execution: merge a window with its labels, score, check, write.
 
+    The library's entry point: builds a :class:`~vigil.api.specs.ModelQualityJobSpec` and runs
+    it through the execution template (:func:`vigil.jobs.execution.execute`), as a schedule or
+    ``vigil monitor run --type model-quality`` does.
+
     Parameters
     ----------
     problem_type : {"BinaryClassification", "MulticlassClassification", "Regression"}
     capture : CaptureInput
         Capture root, endpoint, variant, the window ``[start, end)`` and, in
         ``inference_attribute``, where the predicted label is (column index or JSONPath).
-        Its ``storage_options`` also serve the ground truth.
     ground_truth : str
         Ground-truth root (``{root}/yyyy/mm/dd/hh/*.jsonl``, by collection time).
     constraints : str, optional
@@ -712,12 +1044,12 @@ def run_model_quality(
         Fraction of malformed capture (or ground-truth) records above which the execution fails.
     workers : int, default=1
         Processes reading capture and ground-truth files.
-    seed : int or numpy.random.Generator or None, default=0
+    seed : int or None, default=0
         Randomness of the standard deviations.
     max_curve_points : int or None, default=1000
     sagemaker_r2 : bool, default=False
     storage_options : mapping, optional
-        fsspec options for the constraints and the output.
+        fsspec options for the capture, ground truth, constraints and output.
     now : callable
         Clock: the execution time (the last moment a label can have been collected), the
         ``evaluation_time`` and the metrics' timestamp.
@@ -736,7 +1068,6 @@ def run_model_quality(
         If the constraints file is missing or invalid.
     """
     fn = "run_model_quality"
-    started = time.perf_counter()
     _check_problem_type(problem_type, fn)
     _check_threshold(probability_threshold, fn)
     if not 0.0 <= max_malformed_fraction <= 1.0 or not 0.0 <= min_coverage <= 1.0:
@@ -749,9 +1080,6 @@ def run_model_quality(
         raise InvalidParameterError(
             f"min_labels of {fn} must be >= 1. Got {min_labels!r} instead.", field="min_labels"
         )
-    read_inference = _needs_inference(problem_type, probability_attribute) or (
-        capture.inference_attribute is not None
-    )
     if (start_time_offset is None) != (end_time_offset is None):
         raise InvalidParameterError(
             f"start_time_offset and end_time_offset of {fn} go together. Got only one.",
@@ -760,138 +1088,58 @@ def run_model_quality(
     if start_time_offset is not None and end_time_offset is not None:
         t0, t1 = analysis_window(capture.end, start_time_offset, end_time_offset)
         capture = dataclasses.replace(capture, start=t0, end=t1)
-    window = (capture.start, capture.end)
-    limits = (
-        ModelQualityConstraints.from_json(
-            read_bytes(constraints, storage_options=storage_options), source=constraints
-        )
-        if constraints is not None
-        else None
-    )
-    if limits is not None and limits.problem_type not in (None, problem_type):
-        raise InvalidParameterError(
-            f"constraints of {fn} must be for {problem_type}. Got {limits.problem_type} "
-            f"constraints in {constraints} instead.",
-            field="constraints",
-        )
-    reader = PredictionReader(
-        capture,
-        probability_attribute if problem_type == "BinaryClassification" else None,
-        read_inference=read_inference,
-    )
-    execution_time = now()
-    try:
-        merged = merge_window(
-            reader,
-            ground_truth,
-            now=execution_time,
-            max_label_delay=max_label_delay,
-            workers=workers,
-        )
-    except VigilError as exc:
-        if isinstance(exc, ValueError):
-            return _failed("InputError", str(exc), started, window=window)
-        raise
-    cov = merged.coverage
-    base: dict[str, Any] = {
-        "window": window,
-        "malformed": merged.capture_malformed,
-        "ground_truth_malformed": merged.ground_truth_malformed,
-        "records": cov.predictions + merged.capture_malformed.count,  # the window's
-        "coverage": cov,
-    }
-    capture_total = base["records"]
-    for bad, total, what in (
-        (merged.capture_malformed, capture_total, "capture"),
-        (merged.ground_truth_malformed, merged.ground_truth_records, "ground-truth"),
-    ):
-        why = malformed_reason(bad, total, max_malformed_fraction, what)
-        if why is not None:
-            return _failed("TooManyMalformedRecords", why, started, **base)
-    if cov.predictions == 0:
-        reason = (
-            f"no captured predictions between {_z(window[0])} and {_z(window[1])} under "
-            f"{merged.capture_url}"
-        )
-        if merged.capture_malformed.count:
-            reason += f" ({merged.capture_malformed.count} malformed records)"
-        return _failed(NO_DATA, reason, started, **base)
-    if cov.merged == 0:
-        return _failed(NO_GROUND_TRUTH, _no_ground_truth_reason(merged, window), started, **base)
-    scored = score_values(
-        problem_type,
-        labels=merged.labels,
-        inference=merged.inference,
-        probability=merged.probability,
-        threshold=probability_threshold,
-        rng=_rng(seed),
-        max_curve_points=max_curve_points,
+    config = ModelQualityConfig.model_construct(
+        problem_type=problem_type,
+        inference_attribute=capture.inference_attribute,
+        probability_attribute=probability_attribute,
+        probability_threshold=probability_threshold,
+        ground_truth_url=ground_truth,
+        min_labels=min_labels,
+        min_coverage=min_coverage,
+        max_label_delay=(
+            None if max_label_delay is None else format_offset(-max_label_delay).lstrip("-")
+        ),
         sagemaker_r2=sagemaker_r2,
     )
-    report, invalid = scored.report, scored.unusable
-    base["invalid"] = invalid
-    if report is None:
-        reason = (
-            f"no ground truth merged with a usable value: all {cov.merged} merged labels or "
-            f"predictions between {_z(window[0])} and {_z(window[1])} are unusable for "
-            f"{problem_type} (labels from {merged.ground_truth_url})"
-        )
-        return _failed(NO_GROUND_TRUTH, reason, started, **base)
-    rows = report.item_count
-    statistics = statistics_document(report, evaluation_time=execution_time)
-    coverage_text = _coverage_json(merged, window, invalid, rows)
-    coverage_fraction = rows / cov.predictions
-    if rows < min_labels or coverage_fraction < min_coverage:
-        reason = (
-            f"insufficient ground truth: {rows} of {cov.predictions} predictions between "
-            f"{_z(window[0])} and {_z(window[1])} have a usable label ({coverage_fraction:.1%}); "
-            f"at least {min_labels} labels (min_labels) and {min_coverage:.0%} coverage "
-            "(min_coverage) are needed before metrics are checked against the constraints. "
-            "Labels may still be arriving: a later window offset (start_time_offset) gives "
-            "them time"
-        )
-        if output is not None:
-            _write(
-                output,
-                {STATISTICS_FILE: statistics.to_json(), COVERAGE_FILE: coverage_text},
-                storage_options,
-            )
-        return _failed(
-            INSUFFICIENT, reason, started, statistics=statistics, rows=rows, output=output, **base
-        )
-    if limits is not None:
-        check, violations = _check(statistics, limits, fn)
-    else:
-        check, violations = ConstraintCheck(()), ConstraintViolations()
-    status, message = exit_message(len(violations.violations))
-    if output is not None:
-        files = {
-            STATISTICS_FILE: statistics.to_json(),
-            VIOLATIONS_FILE: violations.to_json(),
-            METRICS_FILE: metrics_jsonl(
-                _metric_data(
-                    statistics,
-                    endpoint=capture.endpoint,
-                    schedule=schedule,
-                    timestamp=execution_time,
-                )
-            ),
-            COVERAGE_FILE: coverage_text,
-        }
-        if limits is not None:
-            files[CONSTRAINTS_FILE] = limits.to_json()
-        _write(output, files, storage_options)
-    return ModelQualityResult(
-        status=status,
-        exit_message=message,
-        statistics=statistics,
-        violations=violations,
-        check=check,
-        rows=rows,
-        output=output,
-        seconds=time.perf_counter() - started,
-        **base,
+    spec = ModelQualityJobSpec.model_construct(
+        monitoring_type="ModelQuality",
+        endpoint_input=EndpointInput.model_construct(
+            endpoint_name=capture.endpoint,
+            variant_name=capture.variant,
+            capture_root=capture.root,
+            features_attribute=None,
+            inference_attribute=None,
+            output_columns_position="start",
+        ),
+        dataset_input=None,
+        baseline=BaselineRef.model_construct(statistics_url=None, constraints_url=constraints),
+        output_url=output or "",
+        data_analysis_start_time=None,
+        data_analysis_end_time=None,
+        max_malformed_fraction=max_malformed_fraction,
+        workers=workers,
+        record_preprocessor_script=None,
+        post_analytics_processor_script=None,
+        data_quality=None,
+        model_quality=config,
     )
+    executed = now()
+    run = JobRun(
+        spec=spec,
+        window=(capture.start, capture.end),
+        scheduled_time=executed,
+        now=executed,
+        output_url=output,
+        schedule=schedule,
+        workers=workers,
+        storage_options=storage_options or capture.storage_options,
+    )
+    monitor = MONITOR
+    if seed != monitor.seed or max_curve_points != monitor.max_curve_points:
+        monitor = ModelQualityMonitor()
+        monitor.seed, monitor.max_curve_points = seed, max_curve_points
+    result: ModelQualityResult = execute(run, monitor).result
+    return result
 
 
 def evaluate_model_quality(
@@ -903,34 +1151,11 @@ def evaluate_model_quality(
 ) -> ModelQualityResult:
     """Re-check an existing model-quality ``statistics.json`` against a ``constraints.json``.
 
-    Works on SageMaker's files as well as Vigil's, and checks every constrained metric present,
-    custom ones included. Writes ``constraint_violations.json`` into ``output`` when given.
-
-    Raises
-    ------
-    DocumentError, DatasetNotFoundError
-        If a file is missing or invalid.
-    InvalidParameterError
-        If the constraints are for another problem type than the statistics.
+    See :meth:`ModelQualityMonitor.evaluate`.
     """
-    started = time.perf_counter()
-    doc = ModelQualityStatistics.from_json(
-        read_bytes(statistics, storage_options=storage_options), source=statistics
-    )
-    limits = ModelQualityConstraints.from_json(
-        read_bytes(constraints, storage_options=storage_options), source=constraints
-    )
-    check, violations = _check(doc, limits, "evaluate_model_quality")
-    if output is not None:
-        _write(output, {VIOLATIONS_FILE: violations.to_json()}, storage_options)
-    status, message = exit_message(len(violations.violations))
-    return ModelQualityResult(
-        status=status,
-        exit_message=message,
-        statistics=doc,
-        violations=violations,
-        check=check,
-        rows=doc.dataset.item_count if doc.dataset is not None else 0,
+    return MONITOR.evaluate(
+        statistics=statistics,
+        constraints=constraints,
         output=output,
-        seconds=time.perf_counter() - started,
+        storage_options=storage_options,
     )

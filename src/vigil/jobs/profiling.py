@@ -26,7 +26,13 @@ from vigil.storage.tabular import (
 )
 from vigil.types import OnMalformed
 
-__all__ = ["DatasetProfileResult", "collector_paused", "profile_dataset", "profile_partition"]
+__all__ = [
+    "DatasetProfileResult",
+    "PartitionTask",
+    "collector_paused",
+    "profile_dataset",
+    "profile_partition",
+]
 
 
 @dataclass(frozen=True)
@@ -48,14 +54,16 @@ class DatasetProfileResult:
 
 
 @dataclass(frozen=True)
-class _Task:
+class PartitionTask:
+    """One partition to profile, and how (the argument of :func:`profile_partition`)."""
+
     partition: Partition
     options: ProfileOptions
     on_malformed: OnMalformed
     spare_cores: bool = False
 
 
-def profile_partition(task: _Task) -> tuple[DatasetProfile, MalformedReport]:
+def profile_partition(task: PartitionTask) -> tuple[DatasetProfile, MalformedReport]:
     """Profile one partition (the engine-independent partition function).
 
     With ``task.spare_cores`` (fewer workers than cores), Parquet is decoded on Arrow's thread
@@ -122,7 +130,7 @@ def profile_dataset(
     # A single partition runs in this process, whatever `workers` says.
     processes = min(workers, len(partitions))
     spare_cores = processes < (os.cpu_count() or 1)
-    tasks = [_Task(p, options, on_malformed, spare_cores) for p in partitions]
+    tasks = [PartitionTask(p, options, on_malformed, spare_cores) for p in partitions]
     total = len(tasks)
     progress = None if on_progress is None else (lambda done: on_progress(done, total))
     profile, report = map_reduce(

@@ -2,7 +2,7 @@
 
 :class:`ControlPlane` is what the REST API (``vigil.service``) and the CLI (without ``--url``)
 call; :class:`vigil.client.Client` offers the same methods over HTTP. Every method takes and
-returns the documents of :mod:`vigil.scheduling.models`; errors are
+returns the documents of :mod:`vigil.api.resources`; errors are
 :class:`~vigil.errors.VigilError` subclasses that name the field concerned.
 
 Paths and URLs
@@ -36,15 +36,8 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 from uuid import uuid4
 
-from vigil.errors import InvalidParameterError, VigilError
-from vigil.formats.constraints import Constraints
-from vigil.formats.model_quality import ModelQualityConstraints, ModelQualityStatistics
-from vigil.formats.statistics import Statistics
-from vigil.scheduling.baselining import BaselineRunner
-from vigil.scheduling.clock import Clock, SystemClock
-from vigil.scheduling.executor import output_url_for
-from vigil.scheduling.expressions import ScheduleExpression, parse_offset
-from vigil.scheduling.models import (
+from vigil.api.expressions import ScheduleExpression, parse_offset
+from vigil.api.resources import (
     BaseliningJob,
     BaseliningJobSpec,
     Endpoint,
@@ -57,6 +50,13 @@ from vigil.scheduling.models import (
     MonitoringScheduleSpec,
     RunNowRequest,
 )
+from vigil.errors import InvalidParameterError, VigilError
+from vigil.formats.constraints import Constraints
+from vigil.formats.model_quality import ModelQualityConstraints, ModelQualityStatistics
+from vigil.formats.statistics import Statistics
+from vigil.jobs.outputs import execution_output_url as output_folder
+from vigil.scheduling.baselining import BaselineRunner
+from vigil.scheduling.clock import Clock, SystemClock
 from vigil.settings import get_settings
 from vigil.storage.metadata import (
     SCHEDULED_RUN_KEY,
@@ -815,10 +815,12 @@ def manual_output(record: ExecutionRecord) -> int | None:
 def execution_output_url(record: ExecutionRecord) -> str:
     """Where the execution ``record`` writes."""
     expression = ScheduleExpression.parse(record.spec.get("schedule_expression", "@hourly"))
-    return output_url_for(
-        record.spec,
-        record.schedule_name,
-        record.scheduled_time,
+    endpoint = record.spec.get("endpoint_input") or {}
+    return output_folder(
+        str(record.spec["output_url"]),
+        schedule=record.schedule_name,
+        endpoint=endpoint.get("endpoint_name"),
+        scheduled_time=record.scheduled_time,
         sub_hourly=expression.sub_hourly,
         manual_id=manual_output(record),
     )

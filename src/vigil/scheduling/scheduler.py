@@ -36,6 +36,7 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from vigil.api.expressions import ScheduleExpression
 from vigil.errors import InvalidParameterError, VigilError
 from vigil.scheduling.clock import Clock, SystemClock
 from vigil.scheduling.control import (
@@ -45,7 +46,6 @@ from vigil.scheduling.control import (
     validate_schedule_baseline,
 )
 from vigil.scheduling.executor import ExecutionPayload, noop, worker_main
-from vigil.scheduling.expressions import ScheduleExpression
 from vigil.storage.metadata import (
     ExecutionRecord,
     ExecutionResult,
@@ -373,6 +373,7 @@ class Scheduler:
                 window_end=execution.window_end,
                 scheduled_time=execution.scheduled_time,
                 output_url=output,
+                attempt=execution.attempts,
                 environ=dict(os.environ),
             )
             receiver, sender = self._context.Pipe(duplex=True)

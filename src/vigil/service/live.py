@@ -39,9 +39,9 @@ from typing import Any, NamedTuple
 import anyio.to_thread
 from pydantic import ValidationError
 
+from vigil.api.resources import Endpoint, EndpointConfig, EndpointCreate
 from vigil.errors import DocumentError, InvalidParameterError, VigilError
 from vigil.scheduling.control import ControlPlane
-from vigil.scheduling.models import Endpoint, EndpointConfig, EndpointCreate
 from vigil.serving.config import EndpointConfig as ServingEndpointConfig
 from vigil.serving.config import (
     ModelConfig,

@@ -48,9 +48,11 @@ from vigil.errors import DatasetNotFoundError, InvalidParameterError, StorageErr
 __all__ = [
     "S3_ENDPOINT_ENV_VAR",
     "InputFile",
+    "delete",
     "exists",
     "filesystem_for",
     "join",
+    "move",
     "open_input",
     "read_bytes",
     "resolve_inputs",
@@ -702,3 +704,48 @@ def exists(url: PathSpec, *, storage_options: Mapping[str, Any] | None = None) -
     fs, path = filesystem_for(text, storage_options)
     with _storage_errors(text, "checking existence"):
         return bool(fs.exists(path))
+
+
+def move(
+    source: PathSpec, destination: PathSpec, *, storage_options: Mapping[str, Any] | None = None
+) -> None:
+    """Move one file to ``destination`` (same filesystem), replacing what is there.
+
+    Locally an :func:`os.replace` (atomic, parents created); on an object store a server-side
+    copy then a delete of the source (each object appears whole: readers see the old or the
+    new content).
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If ``source`` does not exist.
+    StorageError
+        If the move fails underneath.
+    """
+    src = _as_url(source, "source", "move")
+    dst = _as_url(destination, "destination", "move")
+    fs, src_path = filesystem_for(src, storage_options)
+    _, dst_path = filesystem_for(dst, storage_options)
+    with _storage_errors(src, "moving"):
+        if _is_local(fs):
+            os.makedirs(os.path.dirname(dst_path), exist_ok=True)
+            os.replace(src_path, dst_path)
+        else:
+            fs.copy(src_path, dst_path)
+            fs.rm_file(src_path)
+
+
+def delete(
+    url: PathSpec, *, recursive: bool = False, storage_options: Mapping[str, Any] | None = None
+) -> None:
+    """Delete a file (or, with ``recursive``, a directory/prefix); a missing one is no error.
+
+    Raises
+    ------
+    StorageError
+        If the deletion fails underneath.
+    """
+    text = _as_url(url, "url", "delete")
+    fs, path = filesystem_for(text, storage_options)
+    with _storage_errors(text, "deleting"), contextlib.suppress(FileNotFoundError):
+        fs.rm(path, recursive=recursive)

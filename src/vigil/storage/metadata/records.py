@@ -1,4 +1,4 @@
-"""What the metadata store returns: frozen rows and the status vocabularies (spec §7.3).
+"""What the metadata store returns: frozen rows (the status vocabularies are :mod:`vigil.api.status`).
 
 Records are plain frozen dataclasses, detached from any session, so they can cross threads,
 processes and layers freely. Times are aware UTC datetimes.
@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any, Generic, TypeVar
+
+from vigil.api.status import (
+    TERMINAL_EXECUTION_STATUSES,
+    BaseliningJobStatus,
+    MonitoringExecutionStatus,
+    MonitoringScheduleStatus,
+)
 
 __all__ = [
     "TERMINAL_EXECUTION_STATUSES",
@@ -25,46 +31,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-class MonitoringScheduleStatus(str, Enum):
-    """SageMaker's ``MonitoringScheduleStatus``: created Pending, Scheduled once a scheduler has it."""
-
-    PENDING = "Pending"
-    SCHEDULED = "Scheduled"
-    STOPPED = "Stopped"
-    FAILED = "Failed"
-
-
-class MonitoringExecutionStatus(str, Enum):
-    """SageMaker's ``MonitoringExecutionStatus``."""
-
-    PENDING = "Pending"
-    IN_PROGRESS = "InProgress"
-    COMPLETED = "Completed"
-    COMPLETED_WITH_VIOLATIONS = "CompletedWithViolations"
-    FAILED = "Failed"
-    STOPPING = "Stopping"
-    STOPPED = "Stopped"
-
-
-TERMINAL_EXECUTION_STATUSES = frozenset(
-    {
-        MonitoringExecutionStatus.COMPLETED,
-        MonitoringExecutionStatus.COMPLETED_WITH_VIOLATIONS,
-        MonitoringExecutionStatus.FAILED,
-        MonitoringExecutionStatus.STOPPED,
-    }
-)
-"""Statuses an execution never leaves."""
-
-
-class BaseliningJobStatus(str, Enum):
-    """Status of a baselining job (SageMaker's processing-job statuses, minus Stopping)."""
-
-    IN_PROGRESS = "InProgress"
-    COMPLETED = "Completed"
-    FAILED = "Failed"
 
 
 @dataclass(frozen=True)

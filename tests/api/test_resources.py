@@ -10,16 +10,16 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from vigil.errors import InvalidParameterError
-from vigil.jobs.model_quality import DEFAULT_MIN_LABELS
-from vigil.scheduling.expressions import parse_delay
-from vigil.scheduling.models import (
+from vigil.api.expressions import parse_delay
+from vigil.api.resources import (
     DEFAULT_MIN_LABELS as SCHEDULE_MIN_LABELS,
 )
-from vigil.scheduling.models import (
+from vigil.api.resources import (
     BaseliningJobSpec,
     MonitoringScheduleSpec,
 )
+from vigil.errors import InvalidParameterError
+from vigil.jobs.model_quality import DEFAULT_MIN_LABELS
 
 
 def _schedule(**overrides: Any) -> dict[str, Any]:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vigil.api.expressions import ScheduleExpression, format_offset, parse_offset
 from vigil.errors import InvalidParameterError
-from vigil.scheduling.expressions import ScheduleExpression, format_offset, parse_offset
 
 T = datetime(2020, 2, 20, 5, tzinfo=UTC)
 
