@@ -43,11 +43,11 @@ written as Java writes doubles (``50.0``, ``1.0E7``).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from json.encoder import encode_basestring as _quote  # JSON string literal, UTF-8 kept
 from typing import Any, Literal
 
 __all__ = [
@@ -122,12 +122,9 @@ def java_json(value: Any) -> str:
     if isinstance(value, float):
         return java_double(value)
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return _quote(value)
     if isinstance(value, Mapping):
-        items = ",".join(
-            f"{json.dumps(str(k), ensure_ascii=False)}:{java_json(v)}" for k, v in value.items()
-        )
-        return "{" + items + "}"
+        return "{" + ",".join(f"{_quote(str(k))}:{java_json(v)}" for k, v in value.items()) + "}"
     if isinstance(value, Sequence):
         return "[" + ",".join(java_json(v) for v in value) + "]"
     raise TypeError(f"java_json cannot write {type(value).__name__}")
@@ -140,8 +137,11 @@ def stamp(moment: datetime) -> str:
     >>> stamp(datetime(2019, 10, 2, 17, 4, 40, 985123, tzinfo=UTC))
     '2019-10-02T17:04:40.985+0000'
     """
-    utc = moment.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}+0000"
+    u = moment.astimezone(UTC)
+    return (
+        f"{u.year:04d}-{u.month:02d}-{u.day:02d}T{u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+        f".{u.microsecond // 1000:03d}+0000"
+    )
 
 
 def reason_time(moment: datetime) -> str:
@@ -151,7 +151,10 @@ def reason_time(moment: datetime) -> str:
     >>> reason_time(datetime(2019, 10, 2, 16, 59, tzinfo=UTC))
     '02/10/19 16:59:00'
     """
-    return moment.astimezone(UTC).strftime("%d/%m/%y %H:%M:%S")
+    u = moment.astimezone(UTC)
+    return (
+        f"{u.day:02d}/{u.month:02d}/{u.year % 100:02d} {u.hour:02d}:{u.minute:02d}:{u.second:02d}"
+    )
 
 
 def event_time(moment: datetime) -> str:

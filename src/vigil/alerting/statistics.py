@@ -159,6 +159,10 @@ def _check_time(value: datetime, field: str) -> datetime:
     return value.astimezone(UTC)
 
 
+def _epoch_us(moment: datetime) -> int:
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
 def _finite(value: float, field: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         raise InvalidParameterError(
@@ -252,9 +256,12 @@ class Datapoint:
     statistic_values: StatisticSet | None = None
     unit: str = "None"
     count: float = 1.0
+    epoch_us: int = field(init=False, repr=False, compare=False)
+    """``timestamp`` in microseconds since the Unix epoch (computed; used to bin quickly)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "timestamp", _check_time(self.timestamp, "Timestamp"))
+        object.__setattr__(self, "epoch_us", _epoch_us(self.timestamp))
         if (self.value is None) == (self.statistic_values is None):
             raise InvalidParameterError(
                 "A datapoint must have exactly one of Value and StatisticValues. "
@@ -462,16 +469,27 @@ def _percent(p: float | str) -> Fraction:
 
 
 def _weighted_percentile(pairs: Sequence[tuple[float, float]], rank: Fraction) -> float:
-    """Smallest value whose cumulative weight reaches ``rank`` of the total (pairs sorted)."""
-    total = Fraction(0)
-    for _, weight in pairs:
-        total += Fraction(weight)
-    target = rank * total
-    cumulative = Fraction(0)
-    for value, weight in pairs:
-        cumulative += Fraction(weight)
-        if cumulative >= target:
-            return value
+    """Smallest value whose cumulative weight reaches ``rank`` of the total (pairs sorted).
+
+    Exact: with whole-number weights (raw values, integer counts) the comparison
+    ``cumulative / total >= numerator / denominator`` is done in integers; otherwise in fractions.
+    """
+    numerator, denominator = rank.numerator, rank.denominator
+    if all(float(w).is_integer() for _, w in pairs):
+        weights = [int(w) for _, w in pairs]
+        target = numerator * sum(weights)
+        cumulative = 0
+        for (value, _), weight in zip(pairs, weights, strict=True):
+            cumulative += weight
+            if cumulative * denominator >= target:
+                return value
+        return pairs[-1][0]
+    total = sum((Fraction(w) for _, w in pairs), Fraction(0))
+    running = Fraction(0)
+    for item, share in pairs:
+        running += Fraction(share)
+        if running >= rank * total:
+            return item
     return pairs[-1][0]
 
 
@@ -494,20 +512,7 @@ class _Accumulator:
         """The common unit of the samples, ``"None"`` if they differ."""
         return next(iter(self.units)) if len(self.units) == 1 else "None"
 
-    def add(self, point: Datapoint, keep_samples: bool) -> None:
-        self.units.add(point.unit)
-        stats = point.statistic_values
-        value = point.value
-        if value is not None:
-            self.count += point.count
-            self.total += value * point.count
-            self.low = min(self.low, value)
-            self.high = max(self.high, value)
-            if keep_samples:
-                self.samples.append((value, point.count))
-            return
-        if stats is None:  # unreachable: a Datapoint has a value or a statistic set
-            return
+    def add_set(self, stats: StatisticSet, keep_samples: bool) -> None:
         self.count += stats.sample_count
         self.total += stats.sum
         self.low = min(self.low, stats.minimum)
@@ -601,22 +606,37 @@ def aggregate(
         )
     if align:
         start = align_start(start, period, now=end if now is None else now)
-    start_micros = (start - _EPOCH) // timedelta(microseconds=1)
-    end_micros = (end - _EPOCH) // timedelta(microseconds=1)
+    start_micros = _epoch_us(start)
+    end_micros = _epoch_us(end)
     step = period * 1_000_000
     groups: dict[tuple[int, str], _Accumulator] = {}
     keep = bool(wanted)
-    for point in datapoints:
+    for point in datapoints:  # the hot loop: plain attribute and integer work only
         if unit is not None and point.unit != unit:
             continue
-        micros = (point.timestamp - _EPOCH) // timedelta(microseconds=1)
+        micros = point.epoch_us
         if micros < start_micros or micros >= end_micros:
             continue
         key = ((micros - start_micros) // step, "" if merge_units else point.unit)
         acc = groups.get(key)
         if acc is None:
             acc = groups[key] = _Accumulator()
-        acc.add(point, keep)
+        if merge_units:
+            acc.units.add(point.unit)
+        value = point.value
+        if value is None:
+            if point.statistic_values is not None:
+                acc.add_set(point.statistic_values, keep)
+            continue
+        weight = point.count
+        acc.count += weight
+        acc.total += value * weight
+        if value < acc.low:
+            acc.low = value
+        if value > acc.high:
+            acc.high = value
+        if keep:
+            acc.samples.append((value, weight))
     return [
         groups[key].result(
             start + timedelta(seconds=key[0] * period), key[1] or groups[key].unit, wanted
