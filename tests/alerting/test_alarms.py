@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vigil.alerting.alarms import (
     AlarmState,
@@ -465,12 +467,18 @@ def test_evaluation_range_ends_on_the_minute_and_spans_n_plus_two_periods() -> N
     fast = _alarm(period=10, evaluation_periods=1)
     start, end = evaluation_range(fast, datetime(2024, 5, 1, 12, 7, 59, tzinfo=UTC))
     assert (start.second, end.second) == (20, 50)
-    # A datapoint in the current, unfinished minute is not evaluated yet.
+    # A datapoint in the current, unfinished minute is not evaluated yet (CloudWatch)...
     late = [Datapoint(datetime(2024, 5, 1, 12, 7, 30, tzinfo=UTC), value=99.0)]
-    result = evaluate_alarm(
-        alarm, initial_state(NOW), late, now=datetime(2024, 5, 1, 12, 7, 59, tzinfo=UTC)
-    )
+    when = datetime(2024, 5, 1, 12, 7, 59, tzinfo=UTC)
+    single = _alarm(period=300, evaluation_periods=1)
+    result = evaluate_alarm(single, initial_state(NOW), late, now=when)
     assert not result.changed
+    # ... unless the evaluation on write asks for it (Vigil's option).
+    _, end = evaluation_range(single, when, include_current_minute=True)
+    assert end == datetime(2024, 5, 1, 12, 8, tzinfo=UTC)
+    result = evaluate_alarm(single, initial_state(NOW), late, now=when, include_current_minute=True)
+    assert result.changed and result.state.value is ALARM
+    assert result.periods[0].timestamp == datetime(2024, 5, 1, 12, 3, tzinfo=UTC)
 
 
 # --- SetAlarmState and history ----------------------------------------------------------------
@@ -579,3 +587,61 @@ def test_definition_round_trips_through_putmetricalarm_fields() -> None:
     with pytest.raises(InvalidParameterError, match="Threshold is required"):
         MetricAlarm.from_dict({k: v for k, v in data.items() if k != "Threshold"})
     assert alarm.m == 2 and _alarm().m == 3
+
+
+# --- properties of the rule -------------------------------------------------------------------
+
+_RANGES = st.integers(min_value=1, max_value=6).flatmap(
+    lambda n: st.tuples(
+        st.just(n),
+        st.integers(min_value=1, max_value=n),
+        st.lists(st.sampled_from([True, False, None]), min_size=n + 2, max_size=n + 2),
+    )
+)
+
+
+@given(_RANGES, st.sampled_from(TREATMENTS))
+def test_without_gaps_only_the_newest_n_points_count(case: Any, treatment: str) -> None:
+    n, m, breaches = case
+    complete = [bool(b) for b in breaches]
+    decision = decide(complete, evaluation_periods=n, datapoints_to_alarm=m,
+                      treat_missing_data=treatment)  # fmt: skip
+    expected = ALARM if sum(complete[-n:]) >= m else OK
+    assert decision.outcome is expected
+    assert decision.fills == () and decision.evaluated == tuple(range(2, n + 2))
+
+
+@given(_RANGES, st.sampled_from(("breaching", "notBreaching")), st.data())
+def test_one_more_breach_never_clears_an_alarm(case: Any, treatment: str, data: Any) -> None:
+    n, m, breaches = case
+    before = decide(
+        breaches, evaluation_periods=n, datapoints_to_alarm=m, treat_missing_data=treatment
+    )
+    flippable = [i for i, b in enumerate(breaches) if b is False]
+    if not flippable:
+        return
+    i = data.draw(st.sampled_from(flippable))
+    after = decide([True if j == i else b for j, b in enumerate(breaches)],
+                   evaluation_periods=n, datapoints_to_alarm=m, treat_missing_data=treatment)  # fmt: skip
+    if before.outcome is ALARM:
+        assert after.outcome is ALARM
+
+
+@given(_RANGES, st.sampled_from(TREATMENTS))
+def test_evaluated_points_are_n_periods(case: Any, treatment: str) -> None:
+    n, m, breaches = case
+    decision = decide(
+        breaches, evaluation_periods=n, datapoints_to_alarm=m, treat_missing_data=treatment
+    )
+    real = [i for i, b in enumerate(breaches) if b is not None]
+    assert len(decision.evaluated) + len(decision.fills) == n
+    assert set(decision.evaluated) <= set(real)
+    assert all(breaches[i] is None for i in decision.fills)
+
+
+def test_alarm_state_is_validated() -> None:
+    assert AlarmState("OK", "r", None, NOW).value is OK  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="StateValue must be one of"):
+        AlarmState("GREEN", "r", None, NOW)  # type: ignore[arg-type]
+    with pytest.raises(InvalidParameterError, match="timezone-aware"):
+        AlarmState(OK, "r", None, datetime(2024, 5, 1))

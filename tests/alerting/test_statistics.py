@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import random
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from vigil.alerting.statistics import (
     Datapoint,
@@ -226,3 +229,33 @@ def test_bad_period_statistic_and_range() -> None:
     )
     with pytest.raises(InvalidParameterError, match="was not computed"):
         stats.value("p50")
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=899), st.floats(-1e6, 1e6, allow_nan=False)),
+        min_size=1,
+        max_size=60,
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_order_and_batching_do_not_change_the_statistics(
+    samples: list[tuple[int, float]], rnd: random.Random
+) -> None:
+    points = [Datapoint(T0 + timedelta(seconds=s), value=v) for s, v in samples]
+    end = T0 + timedelta(minutes=15)
+    expected = aggregate(points, period=300, start=T0, end=end, statistics=["p50", "p90"])
+    shuffled = list(points)
+    rnd.shuffle(shuffled)
+    again = aggregate(shuffled, period=300, start=T0, end=end, statistics=["p50", "p90"])
+    assert [(s.timestamp, s.sample_count, s.minimum, s.maximum, s.percentiles) for s in again] == [
+        (s.timestamp, s.sample_count, s.minimum, s.maximum, s.percentiles) for s in expected
+    ]
+    for a, b in zip(again, expected, strict=True):
+        assert a.sum == pytest.approx(b.sum, rel=1e-9, abs=1e-6)
+    # A period's statistics equal those of its samples computed directly.
+    for stats in expected:
+        k = int((stats.timestamp - T0).total_seconds()) // 300
+        values = np.array([v for s, v in samples if s // 300 == k])
+        assert stats.sample_count == len(values)
+        assert stats.value("p90") == np.percentile(values, 90, method="inverted_cdf")

@@ -221,11 +221,18 @@ def _treatment(treat: TreatMissingData) -> Literal["Breaching", "NonBreaching"] 
     return None
 
 
-def evaluation_range(alarm: MetricAlarm, now: datetime) -> tuple[datetime, datetime]:
+def evaluation_range(
+    alarm: MetricAlarm, now: datetime, *, include_current_minute: bool = False
+) -> tuple[datetime, datetime]:
     """The ``[start, end)`` of the periods an evaluation at ``now`` reads.
 
     ``end`` is ``now`` rounded down to the minute (to the period for 10/20/30-second periods);
     ``start`` is ``N + 2`` periods before it. A store fetches the datapoints of this range.
+
+    With ``include_current_minute`` (Vigil's option, not CloudWatch's) ``end`` is the end of the
+    minute (10/20/30-second step) that holds ``now``, so a datapoint written a moment ago is
+    evaluated at once: use it when evaluating on write (decision D2). CloudWatch waits for the
+    minute to close, so its periods are one minute earlier.
 
     >>> from datetime import datetime, UTC
     >>> alarm = MetricAlarm("a", "ns", "m", "GreaterThanThreshold", 50.0, period=300,
@@ -235,6 +242,8 @@ def evaluation_range(alarm: MetricAlarm, now: datetime) -> tuple[datetime, datet
     """
     step = 60 if alarm.period >= 60 else alarm.period
     end = floor_time(now, step)
+    if include_current_minute:
+        end += timedelta(seconds=step)
     start = end - timedelta(
         seconds=alarm.period * (alarm.evaluation_periods + EVALUATION_RANGE_EXTRA_PERIODS)
     )
@@ -285,6 +294,7 @@ def evaluate_alarm(
     datapoints: Iterable[Datapoint],
     *,
     now: datetime,
+    include_current_minute: bool = False,
 ) -> AlarmEvaluation:
     """Evaluate ``alarm`` at ``now`` over raw datapoints of its metric.
 
@@ -298,6 +308,8 @@ def evaluate_alarm(
         those outside :func:`evaluation_range` are ignored.
     now : datetime
         Evaluation time, timezone-aware.
+    include_current_minute : bool, default=False
+        Also evaluate the minute that holds ``now`` (see :func:`evaluation_range`).
 
     Returns
     -------
@@ -319,7 +331,7 @@ def evaluate_alarm(
     >>> result.state.reason
     'Threshold Crossed: 1 out of the last 1 datapoints [99.50160229693434 (02/10/19 16:59:00)] was greater than the threshold (50.0) (minimum 1 datapoint for OK -> ALARM transition).'
     """
-    start, end = evaluation_range(alarm, now)
+    start, end = evaluation_range(alarm, now, include_current_minute=include_current_minute)
     periods = aggregate(
         datapoints,
         period=alarm.period,
@@ -330,7 +342,9 @@ def evaluate_alarm(
         merge_units=alarm.unit is None,
         align=False,
     )
-    return evaluate_periods(alarm, previous, periods, now=now)
+    return evaluate_periods(
+        alarm, previous, periods, now=now, include_current_minute=include_current_minute
+    )
 
 
 def evaluate_periods(
@@ -339,6 +353,7 @@ def evaluate_periods(
     periods: Iterable[PeriodStatistics],
     *,
     now: datetime,
+    include_current_minute: bool = False,
 ) -> AlarmEvaluation:
     """Evaluate ``alarm`` at ``now`` over period statistics aggregated by the caller.
 
@@ -346,7 +361,7 @@ def evaluate_periods(
     ``start + k * period``); others are ignored, as are periods of another unit when the alarm
     has one. A period whose statistic is undefined counts as missing.
     """
-    start, _ = evaluation_range(alarm, now)
+    start, _ = evaluation_range(alarm, now, include_current_minute=include_current_minute)
     size = alarm.evaluation_periods + EVALUATION_RANGE_EXTRA_PERIODS
     slots: list[PeriodStatistics | None] = [None] * size
     step = timedelta(seconds=alarm.period)

@@ -357,7 +357,7 @@ class AlarmState:
 
     Attributes
     ----------
-    value : StateValue
+    value : StateValue or str
     reason : str
         StateReason, at most 1023 characters.
     reason_data : str or None
@@ -370,6 +370,15 @@ class AlarmState:
     reason: str
     reason_data: str | None
     timestamp: datetime
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value", check_enum(StateValue, self.value, "StateValue"))
+        if not isinstance(self.timestamp, datetime) or self.timestamp.tzinfo is None:
+            raise InvalidParameterError(
+                f"StateUpdatedTimestamp must be timezone-aware. Got {self.timestamp!r} instead.",
+                field="StateUpdatedTimestamp",
+            )
+        object.__setattr__(self, "timestamp", self.timestamp.astimezone(UTC))
 
 
 def initial_state(now: datetime) -> AlarmState:
