@@ -10,6 +10,7 @@ the builtin it refines, so ``except ValueError`` keeps working for callers who d
     │   │   └── MalformedRowError                       one row/record that is wrong (path, line, field)
     │   ├── EmptyDatasetError                           a dataset with no rows
     │   ├── DocumentError                               a statistics/constraints/violations JSON that is invalid
+    │   ├── InvalidEventPatternError                    an EventBridge event pattern that is not valid
     │   └── InvalidParameterError (TypeError)           an argument outside its documented domain
     ├── SketchError (ValueError)           an operation on sketches that cannot be done (e.g. merge of unlike k)
     └── StorageError (OSError)             an object store or database that failed underneath us
@@ -27,6 +28,7 @@ __all__ = [
     "DocumentError",
     "EmptyDatasetError",
     "InputError",
+    "InvalidEventPatternError",
     "InvalidParameterError",
     "MalformedRowError",
     "SketchError",
@@ -97,6 +99,18 @@ class EmptyDatasetError(InputError):
 
 class DocumentError(InputError):
     """A statistics.json, constraints.json or violations document is not valid."""
+
+
+class InvalidEventPatternError(InputError):
+    """An EventBridge event pattern is not valid (EventBridge's ``InvalidEventPatternException``).
+
+    The message is EventBridge's: ``Event pattern is not valid. Reason: <reason>``; ``reason``
+    holds the reason alone.
+    """
+
+    def __init__(self, reason: str, *, field: str | None = None) -> None:
+        super().__init__(f"Event pattern is not valid. Reason: {reason}", field=field)
+        self.reason = reason
 
 
 class InvalidParameterError(InputError, TypeError):
