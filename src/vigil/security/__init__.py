@@ -1,0 +1,12 @@
+"""Security building blocks: IAM-style policies, SigV4 verification, envelope encryption, audit.
+
+One concept per module. The pure ones (no file, network, clock or environment: time and
+randomness are arguments) sit at the core's layer; the ones that reach files, DNS, HTTP or a KMS
+sit beside :mod:`vigil.storage` (see the import-linter layers in pyproject.toml)::
+
+    policy            IAM-style policy documents and their evaluation (Deny wins, default deny)
+    conditions        the Condition operators            patterns   wildcards and ${variables}
+    actions           the vigil:* action catalog         managed_policies   persona policies
+    sigv4             AWS Signature Version 4 verification          replay   the replay cache
+    errors            the errors of this package
+"""
