@@ -8,5 +8,7 @@ sit beside :mod:`vigil.storage` (see the import-linter layers in pyproject.toml)
     conditions        the Condition operators            patterns   wildcards and ${variables}
     actions           the vigil:* action catalog         managed_policies   persona policies
     sigv4             AWS Signature Version 4 verification          replay   the replay cache
+    crypto            envelope encryption: AES-256-GCM chunked streams over a KeyProvider
+    keys (I/O)        key providers: a local keyring file, AWS KMS
     errors            the errors of this package
 """
