@@ -9,6 +9,7 @@ sit beside :mod:`vigil.storage` (see the import-linter layers in pyproject.toml)
     actions           the vigil:* action catalog         managed_policies   persona policies
     sigv4             AWS Signature Version 4 verification          replay   the replay cache
     crypto            envelope encryption: AES-256-GCM chunked streams over a KeyProvider
+    audit             the audit record hash chain and Ed25519-signed digests
     keys (I/O)        key providers: a local keyring file, AWS KMS
     errors            the errors of this package
 """
