@@ -10,6 +10,7 @@ sit beside :mod:`vigil.storage` (see the import-linter layers in pyproject.toml)
     sigv4             AWS Signature Version 4 verification          replay   the replay cache
     crypto            envelope encryption: AES-256-GCM chunked streams over a KeyProvider
     audit             the audit record hash chain and Ed25519-signed digests
+    tokens            API tokens (scrypt-hashed) and SigV4 access keys
     keys (I/O)        key providers: a local keyring file, AWS KMS
     errors            the errors of this package
 """
