@@ -18,7 +18,8 @@ check signatures, so it cannot be hashed: store it encrypted (:mod:`vigil.securi
 >>> issued = generate_token()
 >>> issued.token.startswith("vigil_"), verify_token(issued.token, issued.hash)
 (True, True)
->>> verify_token(issued.token[:-1] + "a", issued.hash)
+>>> tampered = issued.token[:-1] + ("b" if issued.token.endswith("a") else "a")
+>>> verify_token(tampered, issued.hash)
 False
 """
 
