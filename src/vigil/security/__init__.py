@@ -12,5 +12,7 @@ sit beside :mod:`vigil.storage` (see the import-linter layers in pyproject.toml)
     audit             the audit record hash chain and Ed25519-signed digests
     tokens            API tokens (scrypt-hashed) and SigV4 access keys
     keys (I/O)        key providers: a local keyring file, AWS KMS
+    outbound (I/O)    which URLs the service may fetch: allow-list, no internal addresses
+    paths (I/O)       paths and URLs only under the configured storage roots, no symlink escape
     errors            the errors of this package
 """
