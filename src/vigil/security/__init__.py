@@ -14,5 +14,6 @@ sit beside :mod:`vigil.storage` (see the import-linter layers in pyproject.toml)
     keys (I/O)        key providers: a local keyring file, AWS KMS
     outbound (I/O)    which URLs the service may fetch: allow-list, no internal addresses
     paths (I/O)       paths and URLs only under the configured storage roots, no symlink escape
+    oidc (I/O)        OIDC bearer JWTs verified against the issuer's JWKS (PyJWT, httpx)
     errors            the errors of this package
 """
