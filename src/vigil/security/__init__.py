@@ -11,6 +11,7 @@ sit beside :mod:`vigil.storage` (see the import-linter layers in pyproject.toml)
     crypto            envelope encryption: AES-256-GCM chunked streams over a KeyProvider
     audit             the audit record hash chain and Ed25519-signed digests
     tokens            API tokens (scrypt-hashed) and SigV4 access keys
+    pii               capture-time drop / mask / tokenize of CSV columns and JSON paths
     keys (I/O)        key providers: a local keyring file, AWS KMS
     outbound (I/O)    which URLs the service may fetch: allow-list, no internal addresses
     paths (I/O)       paths and URLs only under the configured storage roots, no symlink escape
