@@ -58,16 +58,24 @@ def test_round_trip_default_chunks_and_uneven_writes(keyring: LocalKeyring) -> N
     sink = io.BytesIO()
     with EncryptingWriter(sink, keyring, close_sink=False) as writer:
         position = 0
-        for step in [1, 7, 65536, 3, 100000, 0, 2]:
+        for step in [1, 7, 65536, 3, 600000, 0, 2, DEFAULT_CHUNK_SIZE, 5]:
             writer.write(data[position : position + step])
             position += step
         writer.write(memoryview(data)[position:])
-    reader = DecryptingReader(io.BytesIO(sink.getvalue()), keyring)
-    out = bytearray()
-    while block := reader.read(1000):
-        out += block
-    assert bytes(out) == data
-    assert reader.read() == b""
+    sealed = sink.getvalue()
+    for sizes in ([1000], [1, 7, DEFAULT_CHUNK_SIZE, 3, 10**6]):
+        reader = DecryptingReader(io.BytesIO(sealed), keyring)
+        out = bytearray()
+        i = 0
+        while block := reader.read(sizes[i % len(sizes)]):
+            out += block
+            i += 1
+        assert bytes(out) == data
+        assert reader.read() == b""
+    assert DecryptingReader(io.BytesIO(sealed), keyring).read() == data
+    assert DecryptingReader(io.BytesIO(sealed), keyring).readall() == data
+    with DecryptingReader(io.BytesIO(sealed), keyring) as reader:
+        assert io.BufferedReader(reader).read() == data  # usable under a BufferedReader
 
 
 def test_same_plaintext_twice_gives_unrelated_ciphertexts(keyring: LocalKeyring) -> None:

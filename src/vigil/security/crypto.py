@@ -67,7 +67,7 @@ __all__ = [
 
 MAGIC = b"VIGILENC"
 VERSION = 1
-DEFAULT_CHUNK_SIZE = 64 * 1024
+DEFAULT_CHUNK_SIZE = 256 * 1024
 MIN_CHUNK_SIZE = 16
 MAX_CHUNK_SIZE = 16 * 1024 * 1024
 TAG_SIZE = 16
@@ -209,7 +209,7 @@ class EncryptingWriter(io.BufferedIOBase):
         Where the header and chunks are written (a local file, an fsspec file, a ``BytesIO``).
     provider : KeyProvider
         Issues the object's data key.
-    chunk_size : int, default=65536
+    chunk_size : int, default=262144
         Plaintext bytes per chunk (16 B to 16 MiB).
     close_sink : bool, default=True
         Close ``sink`` when this writer is closed.
@@ -262,17 +262,24 @@ class EncryptingWriter(io.BufferedIOBase):
         if self.closed:
             raise ValueError("write to a closed EncryptingWriter")
         view = memoryview(data).cast("B")
-        self._buffer += view
         size = self.header.chunk_size
-        if len(self._buffer) > size:
-            full = (len(self._buffer) - 1) // size  # keep at least one byte for the final chunk
-            for i in range(full):
-                self._seal(bytes(self._buffer[i * size : (i + 1) * size]), final=False)
-            del self._buffer[: full * size]
+        rest = view
+        if self._buffer and len(self._buffer) + len(rest) > size:
+            take = size - len(self._buffer)
+            self._buffer += rest[:take]
+            rest = rest[take:]
+            self._seal(self._buffer, final=False)
+            self._buffer = bytearray()
+        if not self._buffer:
+            # seal whole chunks straight from the caller's buffer, keeping >= 1 byte back
+            while len(rest) > size:
+                self._seal(rest[:size], final=False)
+                rest = rest[size:]
+        self._buffer += rest
         self.bytes_written += len(view)
         return len(view)
 
-    def _seal(self, plaintext: bytes, *, final: bool) -> None:
+    def _seal(self, plaintext: bytes | bytearray | memoryview, *, final: bool) -> None:
         nonce = _nonce(self.header.nonce_prefix, self._index, final)
         self._sink.write(self._aead.encrypt(nonce, plaintext, self._aad))
         self._index += 1
@@ -282,7 +289,7 @@ class EncryptingWriter(io.BufferedIOBase):
         if self.closed:
             return
         try:
-            self._seal(bytes(self._buffer), final=True)
+            self._seal(self._buffer, final=True)
             self._buffer.clear()
             self._sink.flush()
         finally:
@@ -343,6 +350,29 @@ class DecryptingReader(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        """Up to ``size`` decrypted bytes (all that remain for ``-1``/``None``); ``b""`` at end."""
+        if size is None or size < 0:
+            return self.readall()
+        if self._offset >= len(self._plain):
+            if self._done:
+                return b""
+            self._plain = self._open_next()
+            self._offset = 0
+        if self._offset == 0 and size >= len(self._plain):
+            chunk, self._plain = self._plain, b""
+            return chunk
+        chunk = self._plain[self._offset : self._offset + size]
+        self._offset += len(chunk)
+        return chunk
+
+    def readall(self) -> bytes:
+        """Every remaining decrypted byte (the object is held in memory: prefer ``read(n)``)."""
+        parts = []
+        while block := self.read(self.header.chunk_size):
+            parts.append(block)
+        return b"".join(parts)
 
     def readinto(self, buffer: WriteableBuffer) -> int:
         """Fill ``buffer`` with decrypted bytes; 0 at the end of the object."""

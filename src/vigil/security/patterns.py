@@ -40,6 +40,7 @@ __all__ = [
     "WildcardPattern",
     "context_text",
     "split_resource_name",
+    "union_regex",
 ]
 
 ContextValue = str | bool | int | float | datetime | bytes
@@ -136,6 +137,15 @@ class WildcardPattern:
                 resolved.append(_token_regex(token))
         flags = re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL
         return re.fullmatch("".join(resolved), text, flags) is not None
+
+
+def union_regex(patterns: list[WildcardPattern], *, ignore_case: bool) -> re.Pattern[str]:
+    """One regex matching any of ``patterns`` (which must have no variables), for speed."""
+    bodies = [
+        "".join(_token_regex(t) for t in p.tokens if not isinstance(t, Variable)) for p in patterns
+    ]
+    flags = re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL
+    return re.compile("|".join(f"(?:{body})" for body in bodies), flags)
 
 
 def _tokenize(text: str, variables: bool, wildcards: bool) -> tuple[Token, ...]:

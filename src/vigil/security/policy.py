@@ -39,7 +39,7 @@ from typing import Any, Literal
 
 from vigil.security.conditions import ConditionBlockError, ConditionClause, parse_condition_block
 from vigil.security.errors import PolicyError
-from vigil.security.patterns import ContextValue, ResourcePattern, WildcardPattern
+from vigil.security.patterns import ContextValue, ResourcePattern, WildcardPattern, union_regex
 
 __all__ = [
     "POLICY_VERSIONS",
@@ -82,7 +82,7 @@ class Statement:
     resources: tuple[str, ...]
     not_resource: bool
     conditions: tuple[ConditionClause, ...]
-    _action_patterns: tuple[WildcardPattern, ...] = field(repr=False, compare=False)
+    _action_regex: re.Pattern[str] = field(repr=False, compare=False)
     _resource_patterns: tuple[ResourcePattern, ...] = field(repr=False, compare=False)
 
     def label(self) -> str:
@@ -91,7 +91,7 @@ class Statement:
 
     def matches_action(self, action: str) -> bool:
         """Whether ``action`` is covered by ``Action`` (or excluded from ``NotAction``)."""
-        hit = any(p.matches(action, ignore_case=True) for p in self._action_patterns)
+        hit = self._action_regex.fullmatch(action) is not None
         return hit != self.not_action
 
     def matches_resource(
@@ -226,7 +226,7 @@ def _parse_statement(raw: object, index: int, name: str, variables: bool) -> Sta
         resources=resources,
         not_resource=resource_key == "NotResource",
         conditions=conditions,
-        _action_patterns=tuple(WildcardPattern.compile(a) for a in actions),
+        _action_regex=union_regex([WildcardPattern.compile(a) for a in actions], ignore_case=True),
         _resource_patterns=tuple(
             ResourcePattern.compile(r, variables=variables) for r in resources
         ),
