@@ -22,12 +22,13 @@ key can be re-wrapped under a new master key without touching the data (:func:`r
 :func:`rewrap_stream`); a wrapped key swapped for another one only yields a wrong key, which the
 first chunk's tag rejects.
 
+>>> import pathlib, tempfile
 >>> from vigil.security.keys import LocalKeyring
->>> import tempfile, pathlib
->>> keyring = LocalKeyring.create(pathlib.Path(tempfile.mkdtemp()) / "keyring.json")
->>> sealed = encrypt_bytes(b"inferenceId,label\\n1,0\\n", keyring)
->>> sealed[:8], decrypt_bytes(sealed, keyring)
-(b'VIGILENC', b'inferenceId,label\\n1,0\\n')
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     keyring = LocalKeyring.create(pathlib.Path(tmp) / "keyring.json")
+...     sealed = encrypt_bytes(b"inferenceId,label\\n1,0\\n", keyring)
+...     print(sealed[:8], decrypt_bytes(sealed, keyring))
+b'VIGILENC' b'inferenceId,label\\n1,0\\n'
 """
 
 from __future__ import annotations

@@ -14,9 +14,7 @@ The returned path is the resolved one: use it, not the text the caller sent. A l
 between the check and the use is not caught; roots should not be writable by API callers other
 than through Vigil.
 
->>> import tempfile
->>> root = tempfile.mkdtemp()
->>> roots = StorageRoots([root, "s3://vigil-data/monitoring"])
+>>> roots = StorageRoots(["/srv/vigil-data", "s3://vigil-data/monitoring"])
 >>> roots.check("s3://vigil-data/monitoring/churn/statistics.json")
 's3://vigil-data/monitoring/churn/statistics.json'
 >>> roots.check("/etc/passwd")
