@@ -105,6 +105,8 @@ def test_feature_matrix_from_numpy_and_arrow() -> None:
     assert np.isnan(matrix[1, 0]) and matrix[0, 2] == 1.0
     _, bad = FlipTestData.feature_matrix({"a": [1.0], "s": pa.array(["x"]).dictionary_encode()})
     assert bad == ("s",)
+    with pytest.raises(InvalidParameterError, match="same length"):
+        FlipTestData.feature_matrix({"a": [1.0], "b": [1.0, 2.0]})
 
 
 def test_flip_test_with_missing_or_no_features_is_undefined() -> None:

@@ -396,6 +396,12 @@ class FlipTestData:
             else:
                 arrays.append(values)
         n = max((a.shape[0] for a in arrays), default=0)
+        if any(a.shape[0] != n for a in arrays):
+            raise InvalidParameterError(
+                "columns of FlipTestData.feature_matrix must all have the same length. "
+                f"Got lengths {sorted({a.shape[0] for a in arrays})} instead.",
+                field="features",
+            )
         if non_numeric:
             return np.empty((n, 0), dtype=np.float64), tuple(non_numeric)
         if not arrays:
