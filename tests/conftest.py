@@ -7,7 +7,7 @@ finds them; add new groups the same way.
 from __future__ import annotations
 
 # Real data: the SageMaker conformance files and the ACS employment data.
-from tests.datasets import acs_files, conformance_dir
+from tests.datasets import acs_files, conformance_dir, uci_adult
 
 # Real scikit-learn models saved with joblib.
 from tests.models import iris_model
@@ -30,4 +30,5 @@ __all__ = [
     "s3_client",
     "s3_server",
     "tmp_data",
+    "uci_adult",
 ]
