@@ -120,11 +120,11 @@ def test_sampled_kernel_shap_ranks_features_as_tree_shap_does() -> None:
     """20 features, Clarify's default 2088 of 2**20 - 2 coalitions: the ranking holds."""
     x, y = _data(1000, 20, 2)
     model = GradientBoostingRegressor(n_estimators=60, random_state=0).fit(x, y)
-    kwargs = {"baseline": x[500:520], "feature_names": _names(20)}
-    tree = explain(ModelPredictor(model), x[:60], **kwargs)  # type: ignore[arg-type]
+    kwargs = {"baseline": x[500:510], "feature_names": _names(20)}
+    tree = explain(ModelPredictor(model), x[:40], **kwargs)  # type: ignore[arg-type]
     kernel = explain(
         ModelPredictor(model),
-        x[:60],
+        x[:40],
         options=ShapOptions(seed=5, method="kernel_shap"),
         **kwargs,  # type: ignore[arg-type]
     )
