@@ -23,6 +23,7 @@ compared (NDCG of the KernelSHAP ranking against TreeSHAP's).
 Usage, from the repository root::
 
     .venv/bin/python bench/attribution.py [--rows 1000] [--kernel-rows N] [--skip-kernel]
+                                          [--background 100]
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _load() -> str:
     return f"{os.getloadavg()[0]:.2f}"
 
 
-def _problem(rows: int) -> tuple[Any, np.ndarray, np.ndarray]:
+def _problem(rows: int, n_background: int = N_BACKGROUND) -> tuple[Any, np.ndarray, np.ndarray]:
     from sklearn.ensemble import GradientBoostingRegressor
 
     rng = np.random.default_rng(SEED)
@@ -54,7 +55,9 @@ def _problem(rows: int) -> tuple[Any, np.ndarray, np.ndarray]:
     train = slice(0, N_TRAIN)
     model = GradientBoostingRegressor(n_estimators=100, max_depth=3, random_state=0)
     model.fit(x[train], y[train])
-    background = x[N_TRAIN : N_TRAIN + N_BACKGROUND]
+    background = x[N_TRAIN : N_TRAIN + n_background]
+    if n_background == 1:  # Clarify's usual one-row baseline: the mean
+        background = x[train].mean(axis=0, keepdims=True)
     live = x[N_TRAIN + N_BACKGROUND :]
     return model, background, live
 
@@ -107,16 +110,19 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1000, help="live rows explained (1000)")
     parser.add_argument("--kernel-rows", type=int, default=None, help="KernelSHAP rows (--rows)")
     parser.add_argument("--skip-kernel", action="store_true", help="TreeSHAP only")
+    parser.add_argument(
+        "--background", type=int, default=N_BACKGROUND, help="background rows (100; 1: the mean)"
+    )
     args = parser.parse_args()
 
     import shap  # noqa: F401  (seconds to import: not part of the timings)
 
     from vigil.core.attribution import ndcg_score
 
-    model, background, live = _problem(args.rows)
+    model, background, live = _problem(args.rows, args.background)
     print(
         f"{N_FEATURES} features, GradientBoostingRegressor(100 trees, depth 3), "
-        f"{N_BACKGROUND} background rows, {args.rows} live rows, cpus {os.cpu_count()}"
+        f"{len(background)} background rows, {args.rows} live rows, cpus {os.cpu_count()}"
     )
     tree, tree_wall = _run("TreeSHAP", model, live, background, "auto")
     assert tree.method == "tree_shap", tree.fallback_reason
