@@ -50,7 +50,8 @@ from vigil.api.resources import (
     MonitoringScheduleSpec,
     RunNowRequest,
 )
-from vigil.errors import InvalidParameterError, VigilError
+from vigil.api.specs import SPEC_VERSION
+from vigil.errors import InvalidParameterError, StorageError, VigilError
 from vigil.formats.constraints import Constraints
 from vigil.formats.model_quality import ModelQualityConstraints, ModelQualityStatistics
 from vigil.formats.statistics import Statistics
@@ -316,7 +317,8 @@ def endpoint_model(record: EndpointRecord) -> Endpoint:
 
 
 def baselining_job_model(record: BaseliningJobRecord) -> BaseliningJob:
-    """The API document of a baselining job record."""
+    """The API document of a baselining job record (refused if a newer Vigil stored it)."""
+    check_spec_version(record)
     return BaseliningJob.model_validate(
         {
             **record.spec,
@@ -333,8 +335,32 @@ def baselining_job_model(record: BaseliningJobRecord) -> BaseliningJob:
     )
 
 
+def check_spec_version(record: ScheduleRecord | ExecutionRecord | BaseliningJobRecord) -> None:
+    """Refuse a stored spec written by a newer Vigil (a higher ``spec_version``).
+
+    Raises
+    ------
+    StorageError
+        Naming the record and both versions.
+    """
+    if record.spec_version > SPEC_VERSION:
+        name = getattr(record, "name", None) or f"execution {getattr(record, 'id', '?')}"
+        raise StorageError(
+            f"{name} was stored by a newer Vigil (spec version {record.spec_version}; this "
+            f"version reads up to {SPEC_VERSION}): upgrade Vigil to use it",
+            field="spec_version",
+        )
+
+
 def schedule_model(record: ScheduleRecord) -> MonitoringSchedule:
-    """The API document of a schedule record."""
+    """The API document of a schedule record.
+
+    Raises
+    ------
+    StorageError
+        If the record was stored by a newer Vigil (:func:`check_spec_version`).
+    """
+    check_spec_version(record)
     return MonitoringSchedule.model_validate(
         {
             **record.spec,

@@ -40,6 +40,7 @@ from vigil.api.expressions import ScheduleExpression
 from vigil.errors import InvalidParameterError, VigilError
 from vigil.scheduling.clock import Clock, SystemClock
 from vigil.scheduling.control import (
+    check_spec_version,
     execution_output_url,
     offsets,
     resolve_spec,
@@ -363,6 +364,7 @@ class Scheduler:
     def _start(self, execution: ExecutionRecord) -> None:
         token = execution.lease_token or ""
         try:
+            check_spec_version(execution)
             output = execution_output_url(execution)
             self.store.executions.set_output(execution.id, token, output)
             payload = ExecutionPayload(

@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from vigil.api.specs import SPEC_VERSION
 from vigil.storage.metadata._common import (
     Repository,
     check_limit,
@@ -52,6 +53,7 @@ class BaseliningJobRepository(Repository):
                     monitoring_type=monitoring_type,
                     status=BaseliningJobStatus.IN_PROGRESS.value,
                     spec=spec,
+                    spec_version=SPEC_VERSION,
                     lease_owner=owner,
                     lease_expires_at=lease_expires_at,
                     created_at=now,

@@ -25,6 +25,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from vigil.api.specs import SPEC_VERSION
 from vigil.storage.metadata._common import (
     Repository,
     bad_token,
@@ -163,6 +164,7 @@ class ExecutionRepository(Repository):
                     window_end=window_end,
                     status=_S.PENDING.value,
                     spec=schedule.spec,
+                    spec_version=SPEC_VERSION,
                     attempts=0,
                     created_at=now,
                     last_modified_at=now,

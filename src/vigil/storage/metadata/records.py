@@ -70,6 +70,7 @@ class BaseliningJobRecord:
     ended_at: datetime | None
     last_modified_at: datetime
     version: int
+    spec_version: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", BaseliningJobStatus(self.status))
@@ -101,6 +102,7 @@ class ScheduleRecord:
     created_at: datetime
     last_modified_at: datetime
     version: int
+    spec_version: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", MonitoringScheduleStatus(self.status))
@@ -153,6 +155,7 @@ class ExecutionRecord:
     last_modified_at: datetime
     version: int
     ground_truth_coverage: dict[str, Any] | None = None
+    spec_version: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", MonitoringExecutionStatus(self.status))

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from vigil.api.specs import SPEC_VERSION
 from vigil.storage.metadata._common import Repository, check_limit, decode_token, encode_token
 from vigil.storage.metadata.errors import ResourceConflictError, ResourceNotFoundError
 from vigil.storage.metadata.records import (
@@ -83,6 +84,7 @@ class ScheduleRepository(Repository):
                     schedule_expression=schedule_expression,
                     endpoint_name=endpoint_name,
                     spec=spec,
+                    spec_version=SPEC_VERSION,
                     cursor_time=now,
                     next_time=next_time,
                     created_at=now,
@@ -219,6 +221,7 @@ class ScheduleRepository(Repository):
                     schedule_expression=schedule_expression,
                     endpoint_name=endpoint_name,
                     spec=spec,
+                    spec_version=SPEC_VERSION,
                     next_time=next_time,
                     last_modified_at=now,
                     version=_S.c.version + 1,
@@ -372,6 +375,7 @@ class ScheduleRepository(Repository):
                     "window_end": w.window_end,
                     "status": MonitoringExecutionStatus.PENDING.value,
                     "spec": schedule.spec if spec is None else spec,
+                    "spec_version": SPEC_VERSION,
                     "attempts": 0,
                     "created_at": now,
                     "last_modified_at": now,
