@@ -14,8 +14,15 @@ import typer.main
 from pydantic import BaseModel
 
 from vigil.api.resources import MonitoringScheduleSpec
-from vigil.api.specs import MONITORING_TYPES, MonitoringJobSpec
-from vigil.cli.job_options import JOB_OPTIONS, SCHEDULE_OPTIONS, SPEC_ALIASES, build_spec
+from vigil.api.specs import MONITORING_TYPES, BaseliningJobSpec, MonitoringJobSpec
+from vigil.cli.job_options import (
+    BASELINE_NAME_OPTION,
+    BASELINE_OPTIONS,
+    JOB_OPTIONS,
+    SCHEDULE_OPTIONS,
+    SPEC_ALIASES,
+    build_spec,
+)
 from vigil.cli.main import app
 from vigil.errors import InvalidParameterError
 
@@ -65,6 +72,10 @@ def test_every_job_spec_field_has_one_option_and_every_option_a_field() -> None:
     assert _paths(SCHEDULE_OPTIONS) | {"name"} == schedule_only  # the name is an argument
 
 
+def test_every_baselining_field_has_one_option_and_every_option_a_field() -> None:
+    assert _paths((*BASELINE_OPTIONS, BASELINE_NAME_OPTION)) == _leaves(BaseliningJobSpec)
+
+
 def test_no_two_options_fill_the_same_field_of_a_type() -> None:
     for t in MONITORING_TYPES:
         paths = [p for o in (*JOB_OPTIONS, *SCHEDULE_OPTIONS) if (p := o.path_for(t))]
@@ -77,6 +88,8 @@ def test_no_two_options_fill_the_same_field_of_a_type() -> None:
         ("monitor", "run", JOB_OPTIONS, CONTEXT),
         ("schedules", "create", (*JOB_OPTIONS, *SCHEDULE_OPTIONS), CONTROL),
         ("schedules", "update", (*JOB_OPTIONS, *SCHEDULE_OPTIONS), CONTROL),
+        ("baseline", "suggest", BASELINE_OPTIONS, {"--quiet"}),
+        ("baselining-jobs", "start", (*BASELINE_OPTIONS, BASELINE_NAME_OPTION), CONTROL - {"name"}),
     ],
 )
 def test_the_commands_have_exactly_the_tables_options(

@@ -230,74 +230,35 @@ def endpoint_delete(
 # ---- baselining jobs -------------------------------------------------------------------------
 
 
-MONITORING_TYPE = typer.Option("DataQuality", "--monitoring-type", help="DataQuality|ModelQuality")
-PROBLEM_TYPE = typer.Option(
-    None,
-    "--problem-type",
-    help="ModelQuality: BinaryClassification|MulticlassClassification|Regression.",
-)
-PROBABILITY_ATTRIBUTE = typer.Option(
-    None,
-    "--probability-attribute",
-    help="ModelQuality, binary: the probability's column (index for a CSV output, or JSONPath).",
-)
-PROBABILITY_THRESHOLD = typer.Option(
-    None, "--probability-threshold", help="ModelQuality: positive when probability >= (0.5)."
-)
+def _baselining_start() -> Callable[..., None]:
+    """``baselining-jobs start``: the options of ``vigil baseline suggest`` plus ``--name``."""
+    from vigil.cli.job_options import BASELINE_NAME_OPTION, BASELINE_OPTIONS, with_job_options
+
+    options = (*BASELINE_OPTIONS, BASELINE_NAME_OPTION)
+
+    @with_job_options(options)
+    def command(
+        url: str | None = URL,
+        database_url: str | None = DATABASE_URL,
+        **values: Any,
+    ) -> None:
+        """Start a baselining job (through a service it runs in the background).
+
+        DataQuality profiles every column; ModelQuality computes the model's metrics on a
+        labelled dataset (--problem-type, --ground-truth-attribute, and --inference-attribute or,
+        for a binary problem, --probability-attribute) and suggests thresholds.
+        """
+        from vigil.api.specs import BaseliningJobSpec
+        from vigil.cli.job_options import build_spec
+
+        spec = build_spec(values, options=options, kind=BaseliningJobSpec)
+        with _api(url, database_url) as api:
+            _print(api.start_baselining_job(spec))
+
+    return command
 
 
-@baselining_jobs_app.command("start")
-def baselining_start(
-    dataset: str = typer.Option(..., "--dataset", help="File, directory, glob or URL."),
-    output: str = typer.Option(..., "--output", help="Where the baseline files go."),
-    name: str | None = typer.Option(None, "--name"),
-    dataset_format: str | None = typer.Option(None, "--dataset-format", help="csv|json|parquet"),
-    header: bool = typer.Option(True, "--header/--no-header"),
-    on_malformed: str = typer.Option("fail", "--on-malformed", help="fail|skip (DataQuality)"),
-    monitoring_type: str = MONITORING_TYPE,
-    problem_type: str | None = PROBLEM_TYPE,
-    inference_attribute: str | None = typer.Option(
-        None, "--inference-attribute", help="ModelQuality: column of the predicted label."
-    ),
-    probability_attribute: str | None = PROBABILITY_ATTRIBUTE,
-    probability_threshold: float | None = PROBABILITY_THRESHOLD,
-    ground_truth_attribute: str | None = typer.Option(
-        None, "--ground-truth-attribute", help="ModelQuality: column of the label."
-    ),
-    slack: float | None = typer.Option(
-        None, "--slack", help="ModelQuality: threshold margin (0.1; 0 = SageMaker's)."
-    ),
-    url: str | None = URL,
-    database_url: str | None = DATABASE_URL,
-) -> None:
-    """Start a baselining job (through a service it runs in the background).
-
-    DataQuality profiles every column; ModelQuality computes the model's metrics on a labelled
-    dataset (--problem-type, --ground-truth-attribute, and --inference-attribute or, for a
-    binary problem, --probability-attribute) and suggests thresholds.
-    """
-    from vigil.api.resources import BaseliningJobSpec
-
-    spec = _model(
-        BaseliningJobSpec,
-        {
-            "name": name,
-            "monitoring_type": monitoring_type,
-            "dataset_url": dataset,
-            "output_url": output,
-            "dataset_format": dataset_format,
-            "header": header,
-            "on_malformed": on_malformed,
-            "problem_type": problem_type,
-            "inference_attribute": inference_attribute,
-            "probability_attribute": probability_attribute,
-            "probability_threshold": probability_threshold,
-            "ground_truth_attribute": ground_truth_attribute,
-            "slack": slack,
-        },
-    )
-    with _api(url, database_url) as api:
-        _print(api.start_baselining_job(spec))
+baselining_start = baselining_jobs_app.command("start")(_baselining_start())
 
 
 @baselining_jobs_app.command("describe")

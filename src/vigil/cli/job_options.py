@@ -26,11 +26,13 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from vigil.api.resources import MonitoringScheduleSpec
-from vigil.api.specs import MONITORING_TYPES, MonitoringJobSpec
+from vigil.api.specs import MONITORING_TYPES, BaseliningJobSpec, MonitoringJobSpec
 from vigil.cli.options import DATA_QUALITY_PANEL, MODEL_QUALITY_PANEL
 from vigil.errors import InvalidParameterError
 
 __all__ = [
+    "BASELINE_NAME_OPTION",
+    "BASELINE_OPTIONS",
     "JOB_OPTIONS",
     "SCHEDULE_OPTIONS",
     "JobOption",
@@ -231,6 +233,42 @@ SCHEDULE_OPTIONS: tuple[JobOption, ...] = (
 )
 """The schedule's own options (its name is the command's argument)."""
 
+BASELINE_OPTIONS: tuple[JobOption, ...] = tuple(
+    JobOption(name, flags, paths, help=help_text, model=BaseliningJobSpec)
+    for name, flags, paths, help_text in (
+        (
+            "monitoring_type",
+            ("--type", "--monitoring-type"),
+            _all("monitoring_type"),
+            "data-quality profiles the columns (the default); model-quality scores predictions "
+            "against labels.",
+        ),
+        ("dataset", ("--dataset",), _all("dataset_url"), None),
+        ("output", ("--output",), _all("output_url"), None),
+        ("dataset_format", ("--dataset-format",), _all("dataset_format"), None),
+        ("header", ("--header/--no-header",), _all("header"), None),
+        ("workers", ("--workers",), _dq("workers"), None),
+        ("on_malformed", ("--on-malformed",), _dq("on_malformed"), None),
+        ("string_column", ("--string-column",), _dq("string_columns"), None),
+        ("problem_type", ("--problem-type",), _mq("problem_type"), None),
+        (
+            "ground_truth_attribute",
+            ("--ground-truth-attribute",),
+            _mq("ground_truth_attribute"),
+            None,
+        ),
+        ("inference_attribute", ("--inference-attribute",), _mq("inference_attribute"), None),
+        ("probability_attribute", ("--probability-attribute",), _mq("probability_attribute"), None),
+        ("probability_threshold", ("--probability-threshold",), _mq("probability_threshold"), None),
+        ("slack", ("--slack",), _mq("slack"), None),
+        ("sagemaker_r2", ("--sagemaker-r2",), _mq("sagemaker_r2"), None),
+    )
+)
+"""Every option of a baselining job, one per field of :class:`BaseliningJobSpec` but its name
+(``--name``, for a job started on a service: :data:`BASELINE_NAME_OPTION`)."""
+
+BASELINE_NAME_OPTION = JobOption("name", ("--name",), _all("name"), model=BaseliningJobSpec)
+
 SPEC_ALIASES = frozenset({"endpoint_input.start_time_offset", "endpoint_input.end_time_offset"})
 """Spec fields that are another spelling of a field an option fills (SageMaker's model-quality
 offsets: ``--data-analysis-start-time`` fills them under their Vigil name)."""
@@ -244,7 +282,10 @@ def _choices(annotation: Any) -> list[str] | None:
 
 
 def _python_type(annotation: Any) -> Any:
+    if typing.get_origin(annotation) is list:
+        return list[str]
     args = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
+    args = [typing.get_args(a)[0] if typing.get_origin(a) is typing.Annotated else a for a in args]
     for kind in (bool, int, float):
         if kind in args:
             return kind
@@ -339,8 +380,8 @@ def build_spec(
     *,
     options: Sequence[JobOption] = JOB_OPTIONS,
     extra: Mapping[str, Any] | None = None,
-    kind: type[MonitoringJobSpec] = MonitoringJobSpec,
-) -> MonitoringJobSpec:
+    kind: type[BaseModel] = MonitoringJobSpec,
+) -> Any:
     """The spec that the options' values describe.
 
     Parameters
@@ -351,7 +392,7 @@ def build_spec(
     extra : mapping, optional
         Dotted spec path → value set beside the options (a schedule's name, a resolved default).
     kind : type, default=MonitoringJobSpec
-        The spec model (``MonitoringScheduleSpec`` for a schedule).
+        The spec model (``MonitoringScheduleSpec`` for a schedule, ``BaseliningJobSpec``).
 
     Raises
     ------
@@ -363,7 +404,7 @@ def build_spec(
     foreign = []
     for option in options:
         value = values.get(option.name)
-        if option.name == "monitoring_type" or value is None or value == []:
+        if option.name == "monitoring_type" or value is None or value in ([], ()):
             continue
         path = option.path_for(monitoring_type)
         if path is None:
@@ -378,7 +419,7 @@ def build_spec(
             f"{TYPE_SPELLINGS_OUT[monitoring_type]} (see --help).",
             field=foreign[0],
         )
-    if monitoring_type == "ModelQuality":
+    if monitoring_type == "ModelQuality" and issubclass(kind, MonitoringJobSpec):
         doc.setdefault("model_quality", {})
     for path, value in (extra or {}).items():
         _set(doc, path, value)

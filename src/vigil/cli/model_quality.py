@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from vigil.cli.options import (
@@ -29,13 +30,13 @@ from vigil.cli.options import (
 )
 from vigil.cli.render import model_quality_baseline_summary, model_quality_summary
 from vigil.core.model_quality import ProblemType
+from vigil.errors import InvalidParameterError
 from vigil.jobs.model_quality import (
     DEFAULT_MIN_LABELS,
     INSUFFICIENT,
     ModelQualityBaselineResult,
     ModelQualityResult,
     evaluate_model_quality,
-    suggest_model_quality_baseline,
 )
 from vigil.types import DatasetFormat
 
@@ -99,22 +100,42 @@ def suggest_and_report(
 ) -> ModelQualityBaselineResult:
     """Suggest a model-quality baseline into ``output`` and print its summary (unless quiet).
 
-    The parameters are those of
-    :func:`~vigil.jobs.model_quality.suggest_model_quality_baseline`, which raises on bad input.
+    The same job as ``vigil baseline suggest --type model-quality``: a
+    :class:`~vigil.api.specs.BaseliningJobSpec` run by
+    :func:`~vigil.jobs.baselining.run_baselining_job`.
+
+    Raises
+    ------
+    InvalidParameterError, DatasetNotFoundError, DatasetFormatError
+        As the job.
     """
-    result = suggest_model_quality_baseline(
-        dataset,
-        problem_type=problem_type,
-        ground_truth_attribute=ground_truth_attribute,
-        inference_attribute=inference_attribute,
-        probability_attribute=probability_attribute,
-        probability_threshold=probability_threshold,
-        output=output,
-        slack=slack,
-        dataset_format=dataset_format,
-        header=header,
-        sagemaker_r2=sagemaker_r2,
-    )
+    from vigil.api.specs import BaseliningJobSpec
+    from vigil.cli.job_options import BASELINE_OPTIONS, spec_error
+    from vigil.jobs.baselining import run_baselining_job
+
+    if len(dataset) != 1:
+        raise InvalidParameterError(
+            "give one --dataset (a file, directory or glob)", field="--dataset"
+        )
+    document = {
+        "monitoring_type": "ModelQuality",
+        "dataset_url": dataset[0],
+        "output_url": output,
+        "problem_type": problem_type,
+        "ground_truth_attribute": ground_truth_attribute,
+        "inference_attribute": inference_attribute,
+        "probability_attribute": probability_attribute,
+        "probability_threshold": probability_threshold,
+        "dataset_format": dataset_format,
+        "header": header,
+        "slack": slack,
+        "sagemaker_r2": sagemaker_r2,
+    }
+    try:
+        spec = BaseliningJobSpec.model_validate(document)
+    except ValidationError as exc:
+        raise spec_error(exc, "ModelQuality", BASELINE_OPTIONS) from None
+    result: ModelQualityBaselineResult = run_baselining_job(spec).result
     if not quiet:
         Console().print(model_quality_baseline_summary(result))
     return result

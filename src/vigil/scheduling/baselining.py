@@ -1,9 +1,9 @@
 """Baselining jobs: suggest a baseline in the background and record the outcome.
 
-``DataQuality`` jobs run :func:`vigil.jobs.baseline.suggest_baseline`; ``ModelQuality`` jobs
-run :func:`vigil.jobs.model_quality.suggest_model_quality_baseline` (metrics of the problem
-type on a labelled dataset, and suggested thresholds). Both write ``statistics.json`` and
-``constraints.json`` under the job's ``output_url``.
+The job itself is :func:`vigil.jobs.baselining.run_baselining_job` on the stored spec
+(DataQuality: a profile of every column; ModelQuality: a model's metrics on a labelled dataset
+and suggested thresholds); both write ``statistics.json`` and ``constraints.json`` under the
+job's ``output_url``.
 
 A job is recorded InProgress with a lease held by this process; while it runs (in a worker
 process of a pool, or in the calling thread for ``wait=True`` library use) the lease is renewed.
@@ -34,89 +34,31 @@ _log = logging.getLogger(__name__)
 
 
 def suggest_job(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run one baselining job described by a ``BaseliningJobSpec`` JSON; never raises.
+    """Run one baselining job described by a stored ``BaseliningJobSpec``; never raises.
+
+    The document is read back typed and run by :func:`vigil.jobs.baselining.run_baselining_job`,
+    as ``vigil baseline suggest`` runs the same spec.
 
     Returns
     -------
     dict
         ``{"ok": True, "statistics_url", "constraints_url", "summary"}`` or
-        ``{"ok": False, "reason"}``. The summary holds ``rows`` and ``seconds``, plus
-        ``features``, ``malformed`` and ``partitions`` (DataQuality) or ``problem_type``,
-        ``invalid`` (rows left out as unusable) and ``metrics`` (the scalar metric values,
-        ModelQuality).
+        ``{"ok": False, "reason"}`` (see :class:`~vigil.jobs.baselining.BaseliningOutcome`).
     """
     try:
-        if spec.get("monitoring_type") == "ModelQuality":
-            return _model_quality_job(spec)
-        return _data_quality_job(spec)
+        from vigil.api.specs import BaseliningJobSpec
+        from vigil.jobs.baselining import run_baselining_job
+
+        outcome = run_baselining_job(BaseliningJobSpec.model_validate(spec))
     except VigilError as exc:
         return {"ok": False, "reason": str(exc)}
     except Exception as exc:
         return {"ok": False, "reason": f"internal error: {type(exc).__name__}: {exc}"}
-
-
-def _data_quality_job(spec: dict[str, Any]) -> dict[str, Any]:
-    from vigil.jobs.baseline import suggest_baseline
-
-    result = suggest_baseline(
-        spec["dataset_url"],
-        dataset_format=spec.get("dataset_format"),
-        header=bool(spec.get("header", True)),
-        output=spec["output_url"],
-        on_malformed=spec.get("on_malformed", "fail"),
-        string_columns=tuple(spec.get("string_columns") or ()),
-    )
     return {
         "ok": True,
-        "statistics_url": result.statistics_url,
-        "constraints_url": result.constraints_url,
-        "summary": {
-            "rows": result.dataset_statistics.item_count,
-            "features": len(result.statistics.features),
-            "malformed": result.malformed.count,
-            "partitions": result.partitions,
-            "seconds": round(result.seconds, 3),
-        },
-    }
-
-
-def _model_quality_job(spec: dict[str, Any]) -> dict[str, Any]:
-    import math
-
-    from vigil.core.model_quality import DEFAULT_SLACK
-    from vigil.jobs.model_quality import suggest_model_quality_baseline
-
-    threshold = spec.get("probability_threshold")
-    slack = spec.get("slack")
-    result = suggest_model_quality_baseline(
-        spec["dataset_url"],
-        problem_type=spec["problem_type"],
-        ground_truth_attribute=spec["ground_truth_attribute"],
-        inference_attribute=spec.get("inference_attribute"),
-        probability_attribute=spec.get("probability_attribute"),
-        probability_threshold=0.5 if threshold is None else float(threshold),
-        output=spec["output_url"],
-        slack=DEFAULT_SLACK if slack is None else float(slack),
-        dataset_format=spec.get("dataset_format"),
-        header=bool(spec.get("header", True)),
-    )
-    block = result.statistics.metrics
-    metrics = {
-        name: m.value
-        for name, m in (block.scalar_metrics().items() if block is not None else ())
-        if math.isfinite(m.value)
-    }
-    return {
-        "ok": True,
-        "statistics_url": result.statistics_url,
-        "constraints_url": result.constraints_url,
-        "summary": {
-            "rows": result.rows,
-            "invalid": result.invalid,
-            "problem_type": spec["problem_type"],
-            "metrics": metrics,
-            "seconds": round(result.seconds, 3),
-        },
+        "statistics_url": outcome.statistics_url,
+        "constraints_url": outcome.constraints_url,
+        "summary": outcome.summary,
     }
 
 
