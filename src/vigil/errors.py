@@ -17,7 +17,10 @@ the builtin it refines, so ``except ValueError`` keeps working for callers who d
 
 Each error carries its context as attributes (``path``, ``line``, ``field``) so that a shell can
 render it without parsing the message. The shells map errors to exit codes / HTTP statuses once:
-``vigil.cli.main`` for the CLI.
+``vigil.cli.main`` for the CLI, ``vigil.service.errors`` for the REST API and the runtime. The
+HTTP client (:mod:`vigil.client`) raises the same classes for the service's answers
+(``ApiNotFoundError`` is a :class:`ResourceNotFoundError`), so callers catch one tree whichever
+control plane they talk to.
 """
 
 from __future__ import annotations
@@ -31,8 +34,11 @@ __all__ = [
     "InvalidEventPatternError",
     "InvalidParameterError",
     "MalformedRowError",
+    "ResourceConflictError",
+    "ResourceNotFoundError",
     "SketchError",
     "StorageError",
+    "UnmigratedDatabaseError",
     "VigilError",
 ]
 
@@ -126,3 +132,62 @@ class SketchError(VigilError, ValueError):
 
 class StorageError(VigilError, OSError):
     """An object store or metadata store failed underneath an otherwise valid request."""
+
+
+class ResourceNotFoundError(InputError, LookupError):
+    """No resource of the given kind has that name or id.
+
+    Parameters
+    ----------
+    message : str
+    kind : str, optional
+        ``"endpoint"``, ``"monitoring schedule"``, ``"baselining job"``, ``"execution"`` …
+    key : object, optional
+        The name or id looked up.
+    field : str, default="name"
+        The parameter that named the resource.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str | None = None,
+        key: object = None,
+        field: str | None = "name",
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message, field=field, path=path)
+        self.kind = kind
+        self.key = None if key is None else str(key)
+
+    @classmethod
+    def of(cls, kind: str, key: object, *, field: str = "name") -> ResourceNotFoundError:
+        """``{kind} {key} does not exist``."""
+        return cls(f"{kind} {key!s} does not exist", kind=kind, key=key, field=field)
+
+
+class ResourceConflictError(InputError):
+    """The call conflicts with the current state: a duplicate name, or a status that forbids it."""
+
+
+class UnmigratedDatabaseError(StorageError):
+    """The database is not migrated to the schema this version of Vigil needs.
+
+    Attributes
+    ----------
+    current : str or None
+        The revision the database is at (None: never migrated).
+    head : str
+        The revision Vigil needs.
+    """
+
+    def __init__(self, url: str, current: str | None, head: str) -> None:
+        at = "has no Vigil schema" if current is None else f"is at revision {current}"
+        super().__init__(
+            f"the metadata database {at}, this Vigil needs revision {head}: "
+            "run `vigil db upgrade` (with the same VIGIL_DATABASE_URL) first",
+            path=url,
+        )
+        self.current = current
+        self.head = head

@@ -27,9 +27,9 @@ from vigil.api.resources import (
     MonitoringExecution,
     MonitoringScheduleSpec,
 )
+from vigil.control import ControlPlane
+from vigil.control.clock import ManualClock
 from vigil.formats.model_quality import ModelQualityStatistics
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.control import ControlPlane
 from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
 from vigil.settings import get_settings
 from vigil.storage.metadata import MetadataStore

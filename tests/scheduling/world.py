@@ -13,8 +13,8 @@ from typing import Any
 from tests.scheduling.data import ENDPOINT, Baseline, make_baseline
 
 from vigil.api.resources import EndpointCreate, MonitoringExecution, MonitoringScheduleSpec
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.control import ControlPlane
+from vigil.control import ControlPlane
+from vigil.control.clock import ManualClock
 from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
 from vigil.storage.metadata import MetadataStore
 

@@ -28,7 +28,7 @@ from vigil.api.resources import (
     RunNowRequest,
 )
 from vigil.client import Client
-from vigil.scheduling.clock import ManualClock
+from vigil.control.clock import ManualClock
 from vigil.scheduling.scheduler import SchedulerConfig
 from vigil.service.server import create_service, serve_in_thread
 

@@ -24,8 +24,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from tests.scheduling.data import make_baseline
 from tests.service.server import serving
 
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.control import UrlPolicy
+from vigil.control import UrlPolicy
+from vigil.control.clock import ManualClock
 from vigil.service.app import create_app
 
 EXAMPLES = int(os.environ.get("VIGIL_FUZZ_EXAMPLES", "12"))

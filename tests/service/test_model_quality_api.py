@@ -20,9 +20,9 @@ from tests.service.server import serving
 
 from vigil.api.resources import MonitoringScheduleSpec
 from vigil.client import ApiInputError, ApiNotFoundError, Client
+from vigil.control import UrlPolicy
+from vigil.control.clock import ManualClock
 from vigil.jobs.model_quality import suggest_model_quality_baseline
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.control import UrlPolicy
 from vigil.service.app import create_app
 
 PROBLEM = "application/problem+json"

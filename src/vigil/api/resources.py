@@ -4,7 +4,7 @@ Pydantic models, validated at every boundary, with the job specs of :mod:`vigil.
 the field types of :mod:`vigil.api.fields`. Names follow SageMaker (snake_case).
 
 Semantic checks that need the outside world (does the endpoint exist, does the baseline parse)
-are done by the control plane (:mod:`vigil.scheduling.control`), which names the same fields.
+are done by the control plane (:mod:`vigil.control`), which names the same fields.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from vigil.api.specs import BaseliningJobSpec
 from vigil.cli.job_options import (
     BASELINE_OPTIONS,
     TYPE_SPELLINGS_OUT,
+    JobOption,
     build_spec,
     monitoring_type_of,
     with_job_options,
@@ -57,7 +58,23 @@ def suggest(
         MonitorTypeOption.model_quality: ("dataset", "output", *_MQ_REQUIRED),
     }
     check_type_options(ctx, mode, required=required)
-    spec = build_spec(values, options=BASELINE_OPTIONS, kind=BaseliningJobSpec)
+    suggest_baseline_job(values, BASELINE_OPTIONS, quiet=quiet)
+
+
+def suggest_baseline_job(
+    values: dict[str, Any], options: tuple[JobOption, ...], *, quiet: bool
+) -> None:
+    """Build the baselining spec from option values, run the job here, print its summary.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the option, for an invalid spec.
+    DatasetNotFoundError, DatasetFormatError, MalformedRowError, EmptyDatasetError
+        As the job (exit code 2).
+    """
+    monitoring_type = monitoring_type_of(values)
+    spec = build_spec(values, options=options, kind=BaseliningJobSpec)
     console = Console()
     with Progress(
         "[progress.description]{task.description}",

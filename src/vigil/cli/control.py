@@ -86,7 +86,7 @@ def _api(url: str | None, database_url: str | None) -> Iterator[Any]:
         with Client(url) as client:
             yield client
         return
-    from vigil.scheduling.control import ControlPlane
+    from vigil.control import ControlPlane
     from vigil.storage.metadata import MetadataStore
 
     with MetadataStore(database_url) as store:
@@ -101,7 +101,7 @@ def _print(document: BaseModel | None) -> None:
 def _time(value: str | None, flag: str) -> datetime | None:
     if value is None:
         return None
-    from vigil.scheduling.clock import parse_time
+    from vigil.control.clock import parse_time
 
     return parse_time(value, field=flag)
 
@@ -506,7 +506,7 @@ def _scheduler_config(
 
 
 def _clock(clock_file: str | None) -> Any:
-    from vigil.scheduling.clock import FileClock, SystemClock
+    from vigil.control.clock import FileClock, SystemClock
 
     return FileClock(clock_file) if clock_file else SystemClock()
 

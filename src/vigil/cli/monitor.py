@@ -1,10 +1,10 @@
 """``vigil monitor …``: run a monitoring job once, or re-evaluate old statistics.
 
 ``--type data-quality`` (the default) compares traffic with a data-quality baseline;
-``--type model-quality`` merges predictions with ground truth and checks the model's metrics,
-with the same code as ``vigil model-quality run|evaluate``
-(:func:`~vigil.cli.model_quality.run_and_report`,
-:func:`~vigil.cli.model_quality.evaluate_and_report`).
+``--type model-quality`` merges predictions with ground truth and checks the model's metrics.
+``run`` builds the job's typed spec from options generated from it
+(:mod:`vigil.cli.job_options`) and runs it through the execution template, as a schedule does;
+``evaluate`` re-checks statistics through the monitor type's plug-in.
 
 Exit codes beyond the common ones (0 ok, 1 internal, 2 bad input): 3 = the execution completed
 with violations, 4 = it failed on its data (no records in the window, too many malformed),
@@ -24,6 +24,7 @@ from vigil.cli.job_options import (
     JOB_OPTIONS,
     TYPE_SPELLINGS,
     TYPE_SPELLINGS_OUT,
+    JobOption,
     build_spec,
     monitoring_type_of,
     with_job_options,
@@ -131,6 +132,7 @@ def run_job(
     scheduled_time: str | None,
     now: str | None,
     schedule: str | None,
+    options: tuple[JobOption, ...] = JOB_OPTIONS,
 ) -> None:
     """Build the job spec from option values, run it through the template, report, exit.
 
@@ -141,6 +143,8 @@ def run_job(
     input, start, end, scheduled_time, now, schedule : str or None
         The run's context flags (texts): ``--input`` is ``--capture-root`` with
         ``--endpoint``, else ``--dataset``.
+    options : tuple of JobOption
+        The table ``values`` come from (default: :data:`~vigil.cli.job_options.JOB_OPTIONS`).
 
     Raises
     ------
@@ -156,7 +160,7 @@ def run_job(
                 f"give --input or --{key.replace('_', '-')}, not both", field="--input"
             )
         values = {**values, key: input}
-    spec = build_spec(values).typed()
+    spec = build_spec(values, options=options).typed()
     executed = parse_time(now, "--now") or datetime.now(UTC)
     t0, t1 = parse_time(start, "--start"), parse_time(end, "--end")
     nominal = parse_time(scheduled_time, "--scheduled-time") or t1

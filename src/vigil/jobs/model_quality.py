@@ -55,16 +55,10 @@ or SageMaker's, including unknown custom metrics) with a ``constraints.json``, w
 from __future__ import annotations
 
 import dataclasses
-import math
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-import numpy as np
-import orjson
-import pyarrow as pa
 
 from vigil.api.expressions import format_offset
 from vigil.api.specs import (
@@ -76,24 +70,14 @@ from vigil.api.specs import (
 )
 from vigil.core.duration import parse_duration
 from vigil.core.model_quality import (
-    DEFAULT_SLACK,
-    BinaryClassificationReport,
     ConstraintCheck,
     GroundTruthCoverage,
-    MetricConstraint,
-    MetricEstimate,
-    ModelQualityReport,
-    MulticlassClassificationReport,
     ProblemType,
-    check_constraints,
-    problem_type_of,
     score_values,
-    suggest_constraints,
 )
-from vigil.errors import EmptyDatasetError, InvalidParameterError
+from vigil.errors import InvalidParameterError
 from vigil.formats.model_quality import ModelQualityConstraints, ModelQualityStatistics
 from vigil.formats.violations import ConstraintViolations
-from vigil.jobs.baseline import infer_dataset_format
 from vigil.jobs.capture_input import CaptureInput
 from vigil.jobs.execution import (
     NO_DATA,
@@ -116,11 +100,29 @@ from vigil.jobs.ground_truth import (
     plan_merge,
     read_merge_task,
 )
-from vigil.jobs.metrics import MetricDatum, metrics_jsonl
+from vigil.jobs.metrics import metrics_jsonl
+from vigil.jobs.model_quality_baseline import (
+    ModelQualityBaselineResult,
+    suggest_model_quality_baseline,
+)
+from vigil.jobs.model_quality_documents import (
+    COVERAGE_FILE,
+    DEFAULT_MAX_CURVE_POINTS,
+    INSUFFICIENT,
+    NO_GROUND_TRUTH,
+    check_problem_type,
+    check_statistics,
+    check_threshold,
+    coverage_json,
+    metric_data,
+    needs_inference,
+    rng_of,
+    statistics_document,
+    write_files,
+)
 from vigil.jobs.outputs import CONSTRAINTS_FILE, METRICS_FILE, STATISTICS_FILE, VIOLATIONS_FILE
-from vigil.storage.objectstore import join, read_bytes, write_bytes
-from vigil.storage.tabular import MalformedReport, TabularSource, plan_partitions, read_partition
-from vigil.types import DatasetFormat
+from vigil.storage.objectstore import read_bytes
+from vigil.storage.tabular import MalformedReport
 
 __all__ = [
     "COVERAGE_FILE",
@@ -130,6 +132,7 @@ __all__ = [
     "NO_DATA",
     "NO_GROUND_TRUTH",
     "ModelQualityBaselineResult",
+    "ModelQualityMonitor",
     "ModelQualityResult",
     "analysis_window",
     "evaluate_model_quality",
@@ -138,25 +141,6 @@ __all__ = [
     "statistics_document",
     "suggest_model_quality_baseline",
 ]
-
-NO_GROUND_TRUTH = "NoGroundTruthMerged"
-"""Failure code: the window had predictions but no label could be merged."""
-
-INSUFFICIENT = "InsufficientGroundTruth"
-"""Failure code: fewer labels, or a smaller coverage, than the configured minimums."""
-
-COVERAGE_FILE = "ground_truth_coverage.json"
-"""Vigil's report of how the ground truth covered the window (not a SageMaker file)."""
-
-
-DEFAULT_MAX_CURVE_POINTS = 1000
-"""Points kept per ROC/PR curve in statistics.json (1M distinct scores would be 80 MB of JSON)."""
-
-_BLOCK = {
-    "BinaryClassification": "binary_classification",
-    "MulticlassClassification": "multiclass_classification",
-    "Regression": "regression",
-}
 
 # --------------------------------------------------------------------------------------------
 # Time: ISO-8601 offsets and the analysis window (spec §7.2)
@@ -217,326 +201,6 @@ def analysis_window(
 
 
 # --------------------------------------------------------------------------------------------
-# From raw values to a report, and a report to documents
-# --------------------------------------------------------------------------------------------
-
-
-def _check_problem_type(problem_type: str, fn: str) -> None:
-    if problem_type not in _BLOCK:
-        raise InvalidParameterError(
-            f"problem_type of {fn} must be one of {tuple(_BLOCK)}. Got {problem_type!r} instead.",
-            field="problem_type",
-        )
-
-
-def _needs_inference(problem_type: ProblemType, probability_attribute: str | None) -> bool:
-    return problem_type != "BinaryClassification" or probability_attribute is None
-
-
-def _metric(m: MetricEstimate) -> dict[str, float]:
-    return {"value": m.value, "standard_deviation": m.standard_deviation}
-
-
-def _timestamp(t: datetime) -> str:
-    t = t.astimezone(UTC)
-    return f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond // 1000:03d}Z"
-
-
-def statistics_document(
-    report: ModelQualityReport, *, evaluation_time: datetime
-) -> ModelQualityStatistics:
-    """The ``statistics.json`` of a report, in SageMaker's shape and key order (spec §6.2)."""
-    block: dict[str, Any] = {}
-    if isinstance(report, (BinaryClassificationReport, MulticlassClassificationReport)):
-        block["confusion_matrix"] = {k: dict(v) for k, v in report.confusion_matrix.items()}
-    for name, value in report.metrics.items():
-        if isinstance(report, BinaryClassificationReport) and name == "auc":
-            block["receiver_operating_characteristic_curve"] = {
-                "false_positive_rates": list(report.roc_curve.x),
-                "true_positive_rates": list(report.roc_curve.y),
-            }
-            block["precision_recall_curve"] = {
-                "precisions": list(report.precision_recall_curve.y),
-                "recalls": list(report.precision_recall_curve.x),
-            }
-        block[name] = _metric(value)
-    return ModelQualityStatistics.model_validate(
-        {
-            "version": 0.0,
-            "dataset": {
-                "item_count": report.item_count,
-                "evaluation_time": _timestamp(evaluation_time),
-            },
-            f"{_BLOCK[problem_type_of(report)]}_metrics": block,
-        }
-    )
-
-
-def _constraints_document(
-    problem_type: ProblemType, constraints: Mapping[str, MetricConstraint]
-) -> ModelQualityConstraints:
-    return ModelQualityConstraints.model_validate(
-        {
-            "version": 0.0,
-            f"{_BLOCK[problem_type]}_constraints": {
-                name: {"threshold": c.threshold, "comparison_operator": c.comparison_operator}
-                for name, c in constraints.items()
-            },
-        }
-    )
-
-
-def _check(
-    statistics: ModelQualityStatistics, constraints: ModelQualityConstraints, fn: str
-) -> tuple[ConstraintCheck, ConstraintViolations]:
-    metrics_block = statistics.metrics
-    if (
-        statistics.problem_type is not None
-        and constraints.problem_type is not None
-        and statistics.problem_type != constraints.problem_type
-    ):
-        raise InvalidParameterError(
-            f"the constraints of {fn} must be for the statistics' problem type "
-            f"({statistics.problem_type}). Got {constraints.problem_type} constraints instead.",
-            field="constraints",
-        )
-    metrics = {
-        name: MetricEstimate(m.value, m.standard_deviation)
-        for name, m in (metrics_block.scalar_metrics().items() if metrics_block else ())
-    }
-    limits = {
-        name: MetricConstraint(c.threshold, c.comparison_operator)
-        for name, c in constraints.constraints.items()
-    }
-    check = check_constraints(metrics, limits)
-    violations = ConstraintViolations.from_dict(
-        {
-            "violations": [
-                {
-                    "metric_name": v.metric_name,
-                    "constraint_check_type": v.constraint_check_type,
-                    "description": v.description,
-                }
-                for v in check.violations
-            ]
-        }
-    )
-    return check, violations
-
-
-def _write(
-    output: str, files: Mapping[str, str], storage_options: Mapping[str, Any] | None
-) -> None:
-    for name, text in files.items():
-        write_bytes(join(output, name), text.encode(), storage_options=storage_options)
-
-
-def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
-def _check_threshold(value: float, fn: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise InvalidParameterError(
-            f"probability_threshold of {fn} must be a number in [0, 1]. Got {value!r} instead.",
-            field="probability_threshold",
-        )
-
-
-# --------------------------------------------------------------------------------------------
-# Baseline
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ModelQualityBaselineResult:
-    """What a model-quality baseline job produced.
-
-    Attributes
-    ----------
-    statistics : ModelQualityStatistics
-    constraints : ModelQualityConstraints
-    report : ModelQualityReport
-        The metrics as core objects.
-    rows : int
-        Rows read.
-    invalid : int
-        Rows left out because a label, prediction or probability was unusable (see
-        :mod:`vigil.core.model_quality.labels`).
-    seconds : float
-    statistics_url, constraints_url : str or None
-    """
-
-    statistics: ModelQualityStatistics
-    constraints: ModelQualityConstraints
-    report: ModelQualityReport
-    rows: int
-    invalid: int
-    seconds: float
-    statistics_url: str | None = None
-    constraints_url: str | None = None
-
-
-def _column(table: pa.Table, attribute: str, param: str, where: str) -> pa.Array:
-    if attribute in table.column_names:
-        return table[attribute].combine_chunks()
-    if attribute.strip().isdigit() and int(attribute) < table.num_columns:
-        return table.column(int(attribute)).combine_chunks()
-    raise InvalidParameterError(
-        f"{param} {attribute!r} must name a column of the dataset (or be a 0-based column "
-        f"index). Got none such in {where}; columns: {', '.join(table.column_names)}.",
-        field=param,
-    )
-
-
-def _read_dataset(source: TabularSource, attributes: Sequence[tuple[str, str]]) -> list[pa.Array]:
-    """The named columns of every partition, concatenated."""
-    parts = plan_partitions(source)
-    columns: list[list[pa.Array]] = [[] for _ in attributes]
-    for part in parts:
-        for batch in read_partition(part):
-            table = pa.Table.from_batches([batch])
-            for i, (attribute, param) in enumerate(attributes):
-                columns[i].append(_column(table, attribute, param, part.url))
-    if not columns or not columns[0] or not sum(len(c) for c in columns[0]):
-        raise EmptyDatasetError(f"no rows in {', '.join(source.inputs)}")
-    out = []
-    for chunks in columns:
-        types = {c.type for c in chunks}
-        if len(types) > 1:
-            chunks = [c.cast(pa.string()) for c in chunks]
-        out.append(pa.concat_arrays(chunks))
-    return out
-
-
-def suggest_model_quality_baseline(
-    dataset: str | Sequence[str],
-    *,
-    problem_type: ProblemType,
-    ground_truth_attribute: str,
-    inference_attribute: str | None = None,
-    probability_attribute: str | None = None,
-    probability_threshold: float = 0.5,
-    output: str | None = None,
-    slack: float = DEFAULT_SLACK,
-    dataset_format: DatasetFormat | None = None,
-    header: bool = True,
-    seed: int | np.random.Generator | None = 0,
-    max_curve_points: int | None = DEFAULT_MAX_CURVE_POINTS,
-    sagemaker_r2: bool = False,
-    storage_options: Mapping[str, Any] | None = None,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> ModelQualityBaselineResult:
-    """Compute a model's metrics on labelled data and suggest constraints (SageMaker's baseline).
-
-    Parameters
-    ----------
-    dataset : str or sequence of str
-        Files, directories, globs or URLs holding one row per prediction.
-    problem_type : {"BinaryClassification", "MulticlassClassification", "Regression"}
-    ground_truth_attribute : str
-        Column of the label (a name, or a 0-based index for a CSV without header).
-    inference_attribute : str, optional
-        Column of the predicted label (value for regression). Required except for a binary
-        problem with ``probability_attribute``.
-    probability_attribute : str, optional
-        Column of the probability of the positive class (binary problems).
-    probability_threshold : float, default=0.5
-        Probability from which a row is predicted positive, when there is no inference column.
-    output : str, optional
-        Directory or URL for ``statistics.json`` and ``constraints.json``.
-    slack : float, default=0.1
-        Relative margin of the suggested thresholds; 0 reproduces SageMaker's (the baseline
-        values). See :mod:`vigil.core.model_quality.constraints` for the default.
-    dataset_format : {"csv", "json", "parquet"}, optional
-        Default: from the extension.
-    header : bool, default=True
-        CSV: the first line holds the column names.
-    seed : int or numpy.random.Generator or None, default=0
-        Randomness of the subsample standard deviations (0: reproducible).
-    max_curve_points : int or None, default=1000
-        Points kept per ROC/PR curve.
-    sagemaker_r2 : bool, default=False
-        Regression: compute r2 as SageMaker's analyzer does (see
-        :mod:`vigil.core.model_quality.regression`).
-    storage_options : mapping, optional
-        fsspec options.
-    now : callable
-        Clock for ``evaluation_time``.
-
-    Returns
-    -------
-    ModelQualityBaselineResult
-
-    Raises
-    ------
-    InvalidParameterError
-        Unknown problem type, missing column, bad threshold or slack.
-    DatasetNotFoundError, DatasetFormatError, MalformedRowError, EmptyDatasetError
-        Bad input; also when no row has a usable label and prediction.
-    """
-    fn = "suggest_model_quality_baseline"
-    start = time.perf_counter()
-    _check_problem_type(problem_type, fn)
-    _check_threshold(probability_threshold, fn)
-    needs_inference = _needs_inference(problem_type, probability_attribute)
-    if needs_inference and inference_attribute is None:
-        raise InvalidParameterError(
-            f"inference_attribute of {fn} is required for {problem_type} (binary problems may "
-            "give probability_attribute instead). Got None.",
-            field="inference_attribute",
-        )
-    inputs = (dataset,) if isinstance(dataset, str) else tuple(dataset)
-    if not inputs:
-        raise InvalidParameterError(f"dataset of {fn} must name at least one input.")
-    fmt = dataset_format or infer_dataset_format(inputs[0])
-    source = TabularSource(inputs, fmt, header=header, storage_options=storage_options)
-    wanted = [(ground_truth_attribute, "ground_truth_attribute")]
-    if inference_attribute is not None:
-        wanted.append((inference_attribute, "inference_attribute"))
-    if probability_attribute is not None and problem_type == "BinaryClassification":
-        wanted.append((probability_attribute, "probability_attribute"))
-    arrays = dict(zip((p for _, p in wanted), _read_dataset(source, wanted), strict=True))
-    scored = score_values(
-        problem_type,
-        labels=arrays["ground_truth_attribute"],
-        inference=arrays.get("inference_attribute"),
-        probability=arrays.get("probability_attribute"),
-        threshold=probability_threshold,
-        rng=_rng(seed),
-        max_curve_points=max_curve_points,
-        sagemaker_r2=sagemaker_r2,
-    )
-    report, invalid, rows = scored.report, scored.unusable, scored.rows
-    if report is None:
-        raise EmptyDatasetError(
-            f"no row of {', '.join(inputs)} has a usable label and prediction for "
-            f"{problem_type} ({rows} rows read)"
-        )
-    statistics = statistics_document(report, evaluation_time=now())
-    suggested = suggest_constraints(problem_type, report.metrics, slack=slack)
-    constraints = _constraints_document(problem_type, suggested)
-    stats_url = constraints_url = None
-    if output is not None:
-        stats_url, constraints_url = join(output, STATISTICS_FILE), join(output, CONSTRAINTS_FILE)
-        _write(
-            output,
-            {STATISTICS_FILE: statistics.to_json(), CONSTRAINTS_FILE: constraints.to_json()},
-            storage_options,
-        )
-    return ModelQualityBaselineResult(
-        statistics=statistics,
-        constraints=constraints,
-        report=report,
-        rows=rows,
-        invalid=invalid,
-        seconds=time.perf_counter() - start,
-        statistics_url=stats_url,
-        constraints_url=constraints_url,
-    )
-
-
-# --------------------------------------------------------------------------------------------
 # Monitoring
 # --------------------------------------------------------------------------------------------
 
@@ -589,53 +253,6 @@ class ModelQualityResult:
     rows: int = 0
     output: str | None = None
     seconds: float = 0.0
-
-
-def _coverage_json(
-    merged: MergedWindow, window: tuple[datetime, datetime], invalid: int, rows: int
-) -> str:
-    c = merged.coverage
-    hours = merged.ground_truth_hours
-    doc = {
-        "window": {"start": z(window[0]), "end": z(window[1])},
-        "capture": merged.capture_url,
-        "ground_truth": merged.ground_truth_url,
-        "ground_truth_hours": {"first": z(hours[0]), "last": z(hours[-1])} if hours else None,
-        "ground_truth_files": merged.ground_truth_files,
-        "predictions": c.predictions,
-        "labels": c.labels,
-        "merged": c.merged,
-        "coverage": c.coverage if c.predictions else None,
-        "duplicate_labels": c.duplicate_labels,
-        "labels_without_prediction": c.labels_without_prediction,
-        "duplicate_prediction_keys": c.duplicate_prediction_keys,
-        "invalid_values": invalid,
-        "rows_scored": rows,
-        "malformed_capture_records": merged.capture_malformed.count,
-        "malformed_ground_truth_records": merged.ground_truth_malformed.count,
-    }
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
-
-
-def _metric_data(
-    statistics: ModelQualityStatistics,
-    *,
-    endpoint: str | None,
-    schedule: str | None,
-    timestamp: datetime,
-) -> list[MetricDatum]:
-    dims: list[tuple[str, str]] = []
-    if endpoint:
-        dims.append(("Endpoint", endpoint))
-    if schedule:
-        dims.append(("MonitoringSchedule", schedule))
-    block = statistics.metrics
-    scalars = block.scalar_metrics() if block is not None else {}
-    return [
-        MetricDatum(name, timestamp, tuple(dims), m.value)
-        for name, m in scalars.items()
-        if math.isfinite(m.value)
-    ]
 
 
 def _no_ground_truth_reason(merged: MergedWindow, window: tuple[datetime, datetime]) -> str:
@@ -732,7 +349,7 @@ class ModelQualityMonitor(Monitor[ModelQualityContext, WindowReads]):
         reader = PredictionReader(
             capture,
             probability if problem_type == "BinaryClassification" else None,
-            read_inference=_needs_inference(problem_type, probability)
+            read_inference=needs_inference(problem_type, probability)
             or config.inference_attribute is not None,
         )
         delay = config.max_label_delay
@@ -788,8 +405,6 @@ class ModelQualityMonitor(Monitor[ModelQualityContext, WindowReads]):
     ) -> Analysis:
         """Join, score, check against the constraints; the files SageMaker writes and more."""
         merged = join_reads(context.plan, state)
-        config, window = context.config, context.window
-        problem_type = config.problem_type
         cov = merged.coverage
         base: dict[str, Any] = {
             "malformed": merged.capture_malformed,
@@ -797,14 +412,62 @@ class ModelQualityMonitor(Monitor[ModelQualityContext, WindowReads]):
             "records": cov.predictions + merged.capture_malformed.count,  # the window's
             "coverage": cov,
         }
-        max_malformed = run.spec.max_malformed_fraction
+        problem = self._data_problem(run, context, merged)
+        if problem is not None:
+            return self._failed(run, *problem, merged, **base)
+        config, window = context.config, context.window
+        scored = score_values(
+            config.problem_type,
+            labels=merged.labels,
+            inference=merged.inference,
+            probability=merged.probability,
+            threshold=config.probability_threshold,
+            rng=rng_of(self.seed),
+            max_curve_points=self.max_curve_points,
+            sagemaker_r2=config.sagemaker_r2,
+        )
+        base["invalid"] = scored.unusable
+        if scored.report is None:
+            reason = (
+                f"no ground truth merged with a usable value: all {cov.merged} merged labels or "
+                f"predictions between {z(window[0])} and {z(window[1])} are unusable for "
+                f"{config.problem_type} (labels from {merged.ground_truth_url})"
+            )
+            return self._failed(run, NO_GROUND_TRUTH, reason, merged, **base)
+        rows = scored.report.item_count
+        statistics = statistics_document(scored.report, evaluation_time=run.now)
+        coverage_text = coverage_json(merged, window, scored.unusable, rows).encode()
+        fraction = rows / cov.predictions
+        if rows < config.min_labels or fraction < config.min_coverage:
+            reason = (
+                f"insufficient ground truth: {rows} of {cov.predictions} predictions between "
+                f"{z(window[0])} and {z(window[1])} have a usable label ({fraction:.1%}); at "
+                f"least {config.min_labels} labels (min_labels) and {config.min_coverage:.0%} "
+                "coverage (min_coverage) are needed before metrics are checked against the "
+                "constraints. Labels may still be arriving: a later window offset "
+                "(start_time_offset) gives them time"
+            )
+            files = {STATISTICS_FILE: statistics.to_json().encode(), COVERAGE_FILE: coverage_text}
+            return self._failed(
+                run, INSUFFICIENT, reason, merged, statistics=statistics, rows=rows, files=files,
+                **base,
+            )  # fmt: skip
+        return self._checked(run, context, merged, statistics, coverage_text, rows, base)
+
+    @staticmethod
+    def _data_problem(
+        run: JobRun, context: ModelQualityContext, merged: MergedWindow
+    ) -> tuple[str, str] | None:
+        """``(failure code, reason)`` when the window's data cannot be scored, else None."""
+        cov, window = merged.coverage, context.window
+        records = cov.predictions + merged.capture_malformed.count
         for bad, total, what in (
-            (merged.capture_malformed, base["records"], "capture"),
+            (merged.capture_malformed, records, "capture"),
             (merged.ground_truth_malformed, merged.ground_truth_records, "ground-truth"),
         ):
-            why = malformed_reason(bad, total, max_malformed, what)
+            why = malformed_reason(bad, total, run.spec.max_malformed_fraction, what)
             if why is not None:
-                return self._failed(run, "TooManyMalformedRecords", why, merged, **base)
+                return "TooManyMalformedRecords", why
         if cov.predictions == 0:
             reason = (
                 f"no captured predictions between {z(window[0])} and {z(window[1])} under "
@@ -812,68 +475,39 @@ class ModelQualityMonitor(Monitor[ModelQualityContext, WindowReads]):
             )
             if merged.capture_malformed.count:
                 reason += f" ({merged.capture_malformed.count} malformed records)"
-            return self._failed(run, NO_DATA, reason, merged, **base)
+            return NO_DATA, reason
         if cov.merged == 0:
-            reason = _no_ground_truth_reason(merged, window)
-            return self._failed(run, NO_GROUND_TRUTH, reason, merged, **base)
-        scored = score_values(
-            problem_type,
-            labels=merged.labels,
-            inference=merged.inference,
-            probability=merged.probability,
-            threshold=config.probability_threshold,
-            rng=_rng(self.seed),
-            max_curve_points=self.max_curve_points,
-            sagemaker_r2=config.sagemaker_r2,
-        )
-        report, invalid = scored.report, scored.unusable
-        base["invalid"] = invalid
-        if report is None:
-            reason = (
-                f"no ground truth merged with a usable value: all {cov.merged} merged labels or "
-                f"predictions between {z(window[0])} and {z(window[1])} are unusable for "
-                f"{problem_type} (labels from {merged.ground_truth_url})"
-            )
-            return self._failed(run, NO_GROUND_TRUTH, reason, merged, **base)
-        rows = report.item_count
-        statistics = statistics_document(report, evaluation_time=run.now)
-        coverage_text = _coverage_json(merged, window, invalid, rows)
-        coverage_fraction = rows / cov.predictions
-        if rows < config.min_labels or coverage_fraction < config.min_coverage:
-            reason = (
-                f"insufficient ground truth: {rows} of {cov.predictions} predictions between "
-                f"{z(window[0])} and {z(window[1])} have a usable label "
-                f"({coverage_fraction:.1%}); at least {config.min_labels} labels (min_labels) "
-                f"and {config.min_coverage:.0%} coverage (min_coverage) are needed before "
-                "metrics are checked against the constraints. Labels may still be arriving: a "
-                "later window offset (start_time_offset) gives them time"
-            )
-            files = {
-                STATISTICS_FILE: statistics.to_json().encode(),
-                COVERAGE_FILE: coverage_text.encode(),
-            }
-            return self._failed(
-                run, INSUFFICIENT, reason, merged, statistics=statistics, rows=rows, files=files,
-                **base,
-            )  # fmt: skip
+            return NO_GROUND_TRUTH, _no_ground_truth_reason(merged, window)
+        return None
+
+    @staticmethod
+    def _checked(
+        run: JobRun,
+        context: ModelQualityContext,
+        merged: MergedWindow,
+        statistics: ModelQualityStatistics,
+        coverage_text: bytes,
+        rows: int,
+        base: dict[str, Any],
+    ) -> Analysis:
+        """The analysis of a scored window: violations, and every file SageMaker writes."""
         if context.limits is not None:
-            check, violations = _check(statistics, context.limits, "run_model_quality")
+            check, violations = check_statistics(statistics, context.limits, "run_model_quality")
         else:
             check, violations = ConstraintCheck(()), ConstraintViolations()
         status, message = exit_message(len(violations.violations))
         endpoint = run.spec.endpoint_input
+        metrics = metric_data(
+            statistics,
+            endpoint=endpoint.endpoint_name if endpoint is not None else None,
+            schedule=run.schedule,
+            timestamp=run.now,
+        )
         files = {
             STATISTICS_FILE: statistics.to_json().encode(),
             VIOLATIONS_FILE: violations.to_json().encode(),
-            METRICS_FILE: metrics_jsonl(
-                _metric_data(
-                    statistics,
-                    endpoint=endpoint.endpoint_name if endpoint is not None else None,
-                    schedule=run.schedule,
-                    timestamp=run.now,
-                )
-            ).encode(),
-            COVERAGE_FILE: coverage_text.encode(),
+            METRICS_FILE: metrics_jsonl(metrics).encode(),
+            COVERAGE_FILE: coverage_text,
         }
         if context.limits is not None:
             files[CONSTRAINTS_FILE] = context.limits.to_json().encode()
@@ -884,7 +518,7 @@ class ModelQualityMonitor(Monitor[ModelQualityContext, WindowReads]):
             violations=violations,
             check=check,
             rows=rows,
-            window=window,
+            window=context.window,
             **base,
         )
         return Analysis(
@@ -944,9 +578,9 @@ class ModelQualityMonitor(Monitor[ModelQualityContext, WindowReads]):
         limits = ModelQualityConstraints.from_json(
             read_bytes(constraints, storage_options=storage_options), source=constraints
         )
-        check, violations = _check(doc, limits, "evaluate_model_quality")
+        check, violations = check_statistics(doc, limits, "evaluate_model_quality")
         if output is not None:
-            _write(output, {VIOLATIONS_FILE: violations.to_json()}, storage_options)
+            write_files(output, {VIOLATIONS_FILE: violations.to_json()}, storage_options)
         status, message = exit_message(len(violations.violations))
         return ModelQualityResult(
             status=status,
@@ -1067,24 +701,14 @@ def run_model_quality(
     DocumentError, DatasetNotFoundError
         If the constraints file is missing or invalid.
     """
-    fn = "run_model_quality"
-    _check_problem_type(problem_type, fn)
-    _check_threshold(probability_threshold, fn)
-    if not 0.0 <= max_malformed_fraction <= 1.0 or not 0.0 <= min_coverage <= 1.0:
-        raise InvalidParameterError(
-            f"max_malformed_fraction and min_coverage of {fn} must be in [0, 1]. Got "
-            f"{max_malformed_fraction!r} and {min_coverage!r} instead.",
-            field="min_coverage",
-        )
-    if min_labels < 1:
-        raise InvalidParameterError(
-            f"min_labels of {fn} must be >= 1. Got {min_labels!r} instead.", field="min_labels"
-        )
-    if (start_time_offset is None) != (end_time_offset is None):
-        raise InvalidParameterError(
-            f"start_time_offset and end_time_offset of {fn} go together. Got only one.",
-            field="start_time_offset",
-        )
+    _check_arguments(
+        problem_type,
+        probability_threshold=probability_threshold,
+        max_malformed_fraction=max_malformed_fraction,
+        min_coverage=min_coverage,
+        min_labels=min_labels,
+        offsets=(start_time_offset, end_time_offset),
+    )
     if start_time_offset is not None and end_time_offset is not None:
         t0, t1 = analysis_window(capture.end, start_time_offset, end_time_offset)
         capture = dataclasses.replace(capture, start=t0, end=t1)
@@ -1101,26 +725,14 @@ def run_model_quality(
         ),
         sagemaker_r2=sagemaker_r2,
     )
-    spec = ModelQualityJobSpec.model_construct(
-        monitoring_type="ModelQuality",
+    spec = ModelQualityJobSpec.model_construct(  # validated above, field by field
         endpoint_input=EndpointInput.model_construct(
-            endpoint_name=capture.endpoint,
-            variant_name=capture.variant,
-            capture_root=capture.root,
-            features_attribute=None,
-            inference_attribute=None,
-            output_columns_position="start",
+            endpoint_name=capture.endpoint, variant_name=capture.variant, capture_root=capture.root
         ),
-        dataset_input=None,
-        baseline=BaselineRef.model_construct(statistics_url=None, constraints_url=constraints),
+        baseline=BaselineRef.model_construct(constraints_url=constraints),
         output_url=output or "",
-        data_analysis_start_time=None,
-        data_analysis_end_time=None,
         max_malformed_fraction=max_malformed_fraction,
         workers=workers,
-        record_preprocessor_script=None,
-        post_analytics_processor_script=None,
-        data_quality=None,
         model_quality=config,
     )
     executed = now()
@@ -1140,6 +752,37 @@ def run_model_quality(
         monitor.seed, monitor.max_curve_points = seed, max_curve_points
     result: ModelQualityResult = execute(run, monitor).result
     return result
+
+
+def _check_arguments(
+    problem_type: str,
+    *,
+    probability_threshold: float,
+    max_malformed_fraction: float,
+    min_coverage: float,
+    min_labels: int,
+    offsets: tuple[str | None, str | None],
+) -> None:
+    """Raise :class:`InvalidParameterError` for an argument of :func:`run_model_quality` outside
+    its documented domain."""
+    fn = "run_model_quality"
+    check_problem_type(problem_type, fn)
+    check_threshold(probability_threshold, fn)
+    if not 0.0 <= max_malformed_fraction <= 1.0 or not 0.0 <= min_coverage <= 1.0:
+        raise InvalidParameterError(
+            f"max_malformed_fraction and min_coverage of {fn} must be in [0, 1]. Got "
+            f"{max_malformed_fraction!r} and {min_coverage!r} instead.",
+            field="min_coverage",
+        )
+    if min_labels < 1:
+        raise InvalidParameterError(
+            f"min_labels of {fn} must be >= 1. Got {min_labels!r} instead.", field="min_labels"
+        )
+    if (offsets[0] is None) != (offsets[1] is None):
+        raise InvalidParameterError(
+            f"start_time_offset and end_time_offset of {fn} go together. Got only one.",
+            field="start_time_offset",
+        )
 
 
 def evaluate_model_quality(

@@ -37,15 +37,15 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from vigil.api.expressions import ScheduleExpression
-from vigil.errors import InvalidParameterError, VigilError
-from vigil.scheduling.clock import Clock, SystemClock
-from vigil.scheduling.control import (
+from vigil.control import (
     check_spec_version,
     execution_output_url,
     offsets,
     resolve_spec,
     validate_schedule_baseline,
 )
+from vigil.control.clock import Clock, SystemClock
+from vigil.errors import InvalidParameterError, VigilError
 from vigil.scheduling.executor import ExecutionPayload, noop, worker_main
 from vigil.storage.metadata import (
     ExecutionRecord,

@@ -20,9 +20,9 @@ from typing import Any
 from fastapi import FastAPI
 
 from vigil import __version__
-from vigil.scheduling.baselining import BaselineRunner
-from vigil.scheduling.clock import Clock, SystemClock
-from vigil.scheduling.control import ControlPlane, UrlPolicy
+from vigil.control import ControlPlane, UrlPolicy
+from vigil.control.baselining import BaselineRunner
+from vigil.control.clock import Clock, SystemClock
 from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
 from vigil.service.errors import PROBLEM_JSON, install_error_handlers
 from vigil.service.live import StoredEndpoints

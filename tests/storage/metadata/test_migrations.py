@@ -93,7 +93,7 @@ def test_version_1_specs_are_upgraded_to_version_2(empty_url: str) -> None:
     import sqlalchemy as sa
 
     from vigil.api.specs import SPEC_VERSION
-    from vigil.scheduling.control import schedule_model
+    from vigil.control import schedule_model
 
     upgrade(empty_url, "0002")
     spec = {
@@ -139,8 +139,8 @@ def test_version_1_specs_are_upgraded_to_version_2(empty_url: str) -> None:
 def test_a_spec_stored_by_a_newer_vigil_is_refused(tmp_path: Path) -> None:
     import dataclasses
 
+    from vigil.control import schedule_model
     from vigil.errors import StorageError
-    from vigil.scheduling.control import schedule_model
     from vigil.storage.metadata.records import ScheduleRecord
 
     fields = {f.name: None for f in dataclasses.fields(ScheduleRecord)}

@@ -14,7 +14,7 @@ from vigil.api.resources import (
     MonitoringScheduleSpec,
     RunNowRequest,
 )
-from vigil.scheduling.control import ControlPlane
+from vigil.control import ControlPlane
 from vigil.service.deps import get_control
 from vigil.service.routers._common import (
     GUARD,

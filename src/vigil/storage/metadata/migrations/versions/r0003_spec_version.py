@@ -8,7 +8,7 @@ optional fields to version 1 documents — ``workers``, ``data_quality`` (drift 
 ``data_analysis_end_time``, which version 1 already did when a spec was created. The upgrade
 applies that move to any document that still has the old spelling, checks that every spec is a
 JSON object with a known ``monitoring_type``, and stamps version 2. A spec written by a newer
-Vigil (a higher version) is refused when read (:mod:`vigil.scheduling.control`).
+Vigil (a higher version) is refused when read (:mod:`vigil.control`).
 
 Revision ID: 0003
 Revises: 0002

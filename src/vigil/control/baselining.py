@@ -24,8 +24,8 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from vigil.control.clock import Clock, SystemClock
 from vigil.errors import VigilError
-from vigil.scheduling.clock import Clock, SystemClock
 from vigil.storage.metadata import BaseliningJobRecord, BaseliningJobStatus, MetadataStore
 
 __all__ = ["BaselineRunner", "suggest_job"]
