@@ -205,6 +205,8 @@ def numeric_bins(
 ) -> tuple[DistributionBin, ...]:
     """Both distributions on ``bins`` equal-width bins over the range of their items.
 
+    Bins are those of :func:`numpy.histogram`: ``[e_i, e_{i+1})``, the last one closed.
+
     Parameters
     ----------
     baseline, current : WeightedSample or None
@@ -234,9 +236,10 @@ def numeric_bins(
     def fractions(sample: WeightedSample | None) -> list[float | None]:
         if sample is None or sample.is_empty:
             return [None] * (len(edges) - 1)
-        # Right edges inclusive: bin i holds (e_i, e_{i+1}], the first one also holds e_0.
-        ranks = sample.rank(edges[1:])
-        counts = np.diff(np.concatenate(([0.0], ranks)))
+        # As numpy.histogram: bin i holds [e_i, e_{i+1}), the last one [e_{n-1}, e_n].
+        below = sample.rank(edges, inclusive=False)
+        below[-1] = sample.total_weight
+        counts = np.diff(below)
         return [float(c) / sample.total_weight for c in counts]
 
     base, cur = fractions(baseline), fractions(current)
