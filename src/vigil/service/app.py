@@ -1,5 +1,8 @@
 """The FastAPI app factory of the control plane: REST under ``/api/v1``, OpenAPI published.
 
+The API's documentation (Swagger UI at ``/api/v1/docs``, ReDoc at ``/api/v1/redoc``) is served
+with its assets by the service itself (:mod:`vigil.service.docs`): it works without a network.
+
 >>> import tempfile, os
 >>> from vigil.storage.metadata import upgrade
 >>> url = "sqlite:///" + os.path.join(tempfile.mkdtemp(), "vigil.db")
@@ -24,6 +27,7 @@ from vigil.control import ControlPlane, UrlPolicy
 from vigil.control.baselining import BaselineRunner
 from vigil.control.clock import Clock, SystemClock
 from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
+from vigil.service.docs import install_docs
 from vigil.service.errors import PROBLEM_JSON, install_error_handlers
 from vigil.service.live import StoredEndpoints
 from vigil.service.routers import baselining_jobs, endpoints, executions, schedules
@@ -137,7 +141,7 @@ def create_app(
             "problem documents (application/problem+json) naming the field concerned."
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # FastAPI's pages load Swagger UI from a CDN: install_docs serves it
         redoc_url=None,
         lifespan=control_lifespan,
     )
@@ -147,6 +151,7 @@ def create_app(
     app.state.scheduler = runner
     install_error_handlers(app)
     _problem_only_errors(app)
+    install_docs(app, prefix=API_PREFIX)
     for router in (endpoints.router, baselining_jobs.router, schedules.router, executions.router):
         app.include_router(router, prefix=API_PREFIX)
 
