@@ -13,6 +13,7 @@ the builtin it refines, so ``except ValueError`` keeps working for callers who d
     │   ├── InvalidEventPatternError                    an EventBridge event pattern that is not valid
     │   └── InvalidParameterError (TypeError)           an argument outside its documented domain
     ├── SketchError (ValueError)           an operation on sketches that cannot be done (e.g. merge of unlike k)
+    ├── EngineError (RuntimeError)         an execution engine that is missing (PySpark, Java) or failed (a Spark job)
     └── StorageError (OSError)             an object store or database that failed underneath us
 
 Each error carries its context as attributes (``path``, ``line``, ``field``) so that a shell can
@@ -27,6 +28,7 @@ __all__ = [
     "DatasetNotFoundError",
     "DocumentError",
     "EmptyDatasetError",
+    "EngineError",
     "InputError",
     "InvalidEventPatternError",
     "InvalidParameterError",
@@ -126,3 +128,8 @@ class SketchError(VigilError, ValueError):
 
 class StorageError(VigilError, OSError):
     """An object store or metadata store failed underneath an otherwise valid request."""
+
+
+class EngineError(VigilError, RuntimeError):
+    """An execution engine that is unavailable (PySpark or Java missing, a master that cannot
+    be reached) or whose job failed underneath (an executor lost, a reader's error)."""
