@@ -41,6 +41,7 @@ import pickle
 import shutil
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
@@ -407,23 +408,25 @@ class SparkEngine(Engine):
             If the session cannot start or the Spark job fails underneath.
         """
         scan = work.scan()
-        if scan is not None:
-            if not scan.paths:
-                return None
-            spark = self.session()
-            frame, fn = _scan_frame(spark, scan)
-        else:
-            tasks = list(work.partitions())
-            if not tasks:
-                return None
-            spark = self.session()
-            frame, fn = _task_frame(spark, tasks), _Tasks(work.analyze, work.merge)
-        try:
-            rows = frame.mapInArrow(fn, _STATE_SCHEMA).collect()
-        except VigilError:
-            raise
-        except Exception as exc:
-            raise EngineError(f"the Spark job failed: {_first_line(exc)}") from exc
+        if scan is not None and not scan.paths:
+            return None
+        tasks: list[Any] = [] if scan is not None else list(work.partitions())
+        if scan is None and not tasks:
+            return None
+        spark = self.session()
+        with warnings.catch_warnings():
+            # PySpark warns about pandas versions on every Arrow call; these use no pandas.
+            warnings.filterwarnings("ignore", "PySpark does not yet fully support pandas")
+            if scan is not None:
+                frame, fn = _scan_frame(spark, scan)
+            else:
+                frame, fn = _task_frame(spark, tasks), _Tasks(work.analyze, work.merge)
+            try:
+                rows = frame.mapInArrow(fn, _STATE_SCHEMA).collect()
+            except VigilError:
+                raise
+            except Exception as exc:
+                raise EngineError(f"the Spark job failed: {_first_line(exc)}") from exc
         state: S | None = _fold(work.merge, (bytes(row[0]) for row in rows))
         return state
 
@@ -449,14 +452,8 @@ def _task_frame(spark: Any, tasks: Sequence[Any]) -> Any:
             "task": pa.array([pickle.dumps(t, protocol=5) for t in tasks], type=pa.binary()),
         }
     )
-    frame = spark.createDataFrame(table.to_pandas() if _is_classic(spark) else table)
+    frame = spark.createDataFrame(table)
     return frame.repartitionByRange(len(tasks), "index").sortWithinPartitions("index")
-
-
-def _is_classic(spark: Any) -> bool:
-    return hasattr(spark, "sparkContext") and not type(spark).__module__.startswith(
-        "pyspark.sql.connect"
-    )
 
 
 def _scan_frame(spark: Any, scan: FileScan[Any]) -> tuple[Any, Any]:

@@ -34,6 +34,7 @@ from vigil.storage.tabular import (
     MalformedReport,
     Partition,
     TabularSource,
+    categorical_columns,
     dataset_files,
     plan_partitions,
     read_partition,
@@ -120,6 +121,9 @@ class ScanProfile:
         CSV: the number of fields of a row (for the message).
     delimiter : str
         CSV.
+    categorical : frozenset of str
+        Parquet: columns the writer dictionary-encoded, profiled as declared categorical
+        (dictionary-encoded again before the profile sees them).
     """
 
     options: ProfileOptions
@@ -127,6 +131,7 @@ class ScanProfile:
     format: str
     fields: int = 0
     delimiter: str = ","
+    categorical: frozenset[str] = frozenset()
 
     def __call__(
         self, batches: Iterator[pa.RecordBatch]
@@ -155,8 +160,17 @@ class ScanProfile:
                 keep = [i for i, n in enumerate(names) if n not in (corrupt, file_column)]
                 batch = batch.select(keep)
             if batch.num_rows:
-                profile.update(batch)
+                profile.update(self._declared(batch))
         return (profile, report) if seen else None
+
+    def _declared(self, batch: pa.RecordBatch) -> pa.RecordBatch:
+        if not self.categorical:
+            return batch
+        columns = [
+            pc.dictionary_encode(c) if f.name in self.categorical else c
+            for f, c in zip(batch.schema, batch.columns, strict=True)
+        ]
+        return pa.RecordBatch.from_arrays(columns, names=batch.schema.names)
 
     def _malformed(self, report: MalformedReport, url: str, text: str) -> None:
         if self.format == "csv":
@@ -190,10 +204,18 @@ def dataset_scan(
     """
     files = dataset_files(source)
     columns = scan_columns(files, source)
+    profiler = ScanProfile(
+        options,
+        on_malformed,
+        source.format,
+        len(columns),
+        source.delimiter,
+        categorical_columns(files, source),
+    )
     return FileScan(
         source.format,
         tuple(f.url for f in files),
-        ScanProfile(options, on_malformed, source.format, len(columns), source.delimiter),
+        profiler,
         columns=columns,
         header=source.header,
         delimiter=source.delimiter,

@@ -50,6 +50,7 @@ __all__ = [
     "MalformedReport",
     "Partition",
     "TabularSource",
+    "categorical_columns",
     "dataset_files",
     "plan_partitions",
     "read_partition",
@@ -264,6 +265,27 @@ def scan_columns(files: Sequence[InputFile], source: TabularSource) -> tuple[str
                     return ()
                 return tuple(obj) if isinstance(obj, dict) else ()
     return ()
+
+
+def categorical_columns(files: Sequence[InputFile], source: TabularSource) -> frozenset[str]:
+    """Parquet: the columns the writer dictionary-encoded (pandas ``category``) in the first
+    file's Arrow schema, which a profile declares categorical (a reader of its own, Spark's,
+    decodes them to plain values; see :func:`read_partition`). Empty for text formats.
+
+    Raises
+    ------
+    DatasetFormatError
+        If the first file is not Parquet.
+    """
+    if not files or source.format != "parquet":
+        return frozenset()
+    fs, path = filesystem_for(files[0].url, source.storage_options)
+    try:
+        with fs.open(path, "rb") as handle:
+            schema = pq.ParquetFile(handle).schema_arrow
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DatasetFormatError(f"cannot read as Parquet: {exc}", path=files[0].url) from exc
+    return frozenset(f.name for f in schema if pa.types.is_dictionary(f.type))
 
 
 def _parquet_partitions(f: InputFile, source: TabularSource, target: int) -> list[Partition]:
