@@ -119,7 +119,7 @@ def test_create_engine_checks_its_block() -> None:
     assert isinstance(create_engine("spark", master="local[2]"), SparkEngine)
     with pytest.raises(InvalidParameterError, match="for the spark engine"):
         create_engine("local", master="local[2]")
-    with pytest.raises(InvalidParameterError, match="engine.type"):
+    with pytest.raises(InvalidParameterError, match=r"engine\.type"):
         create_engine("dask")  # type: ignore[arg-type]
 
 
