@@ -11,6 +11,10 @@ statistics equal the local engine's (issue 21):
   num_missing (completeness), min and max, distinct counts and the categorical frequencies;
 - mean, sum and std_dev within :data:`MOMENT_RTOL` (relative): partition states are merged in
   another order (Chan et al.'s pairwise update), which changes the floating-point rounding only;
+- violations: the same (feature, check) pairs with the same descriptions, except that a
+  numerical drift distance (computed from the window's sketch) may differ by at most the sum
+  of the two sketches' normalised rank errors (``rank_error_bound / n``): the CDF each gives at
+  any point is within its own bound of the exact one;
 - quantiles within the KLL sketch's rank error: for q in 0.01…0.99 the value each engine's
   sketch gives has a rank in the exact data within that sketch's
   :meth:`~vigil.core.sketch.KLLSketch.rank_error_bound` (+1 for the rank's own discreteness)
@@ -20,7 +24,8 @@ statistics equal the local engine's (issue 21):
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,7 +33,7 @@ import pytest
 
 from vigil.core.sketch import KLLSketch
 
-__all__ = ["MOMENT_RTOL", "assert_same_statistics", "spark_engine"]
+__all__ = ["MOMENT_RTOL", "assert_same_statistics", "assert_same_violations", "spark_engine"]
 
 MOMENT_RTOL = 1e-9
 """Relative tolerance of mean, sum and std_dev between engines (merge-order rounding)."""
@@ -102,3 +107,33 @@ def assert_same_statistics(
                 assert exact.size == ka.n, name
                 _rank_ok(ka, exact)
                 _rank_ok(kb, exact)
+
+
+_DISTANCE = re.compile(r"distance: ([-+0-9.eE]+) ")
+
+
+def _rank_error(doc: Mapping[str, Any], feature: str) -> float:
+    for f in doc["features"]:
+        if f["name"] == feature and "numerical_statistics" in f:
+            sketch = KLLSketch.from_dict(f["numerical_statistics"]["distribution"]["kll"]["sketch"])
+            return sketch.rank_error_bound() / max(sketch.n, 1)
+    return 0.0
+
+
+def assert_same_violations(
+    local: Sequence[tuple[str, str, str]],
+    spark: Sequence[tuple[str, str, str]],
+    local_doc: Mapping[str, Any],
+    spark_doc: Mapping[str, Any],
+) -> None:
+    """Check two runs' (feature, check, description) violations within the stated bound."""
+    assert [v[:2] for v in local] == [v[:2] for v in spark]
+    for (feature, check, a), (_, _, b) in zip(local, spark, strict=True):
+        if a == b:
+            continue
+        assert check == "baseline_drift_check", (feature, a, b)
+        da, db = _DISTANCE.search(a), _DISTANCE.search(b)
+        assert da is not None and db is not None, (a, b)
+        assert _DISTANCE.sub("", a) == _DISTANCE.sub("", b), (a, b)
+        bound = _rank_error(local_doc, feature) + _rank_error(spark_doc, feature)
+        assert abs(float(da.group(1)) - float(db.group(1))) <= bound, (a, b, bound)
