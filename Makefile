@@ -33,8 +33,9 @@ types: $(STAMP)
 layers: $(STAMP)
 	$(BIN)/lint-imports
 
+# --dist loadgroup: the Spark tests (xdist_group "spark") share one worker and one JVM.
 pytest: $(STAMP)
-	$(BIN)/pytest -n 2 -q
+	$(BIN)/pytest -n 2 --dist loadgroup -q
 
 bench: $(STAMP)
 	$(BIN)/python bench/baseline.py

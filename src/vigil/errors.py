@@ -13,6 +13,7 @@ the builtin it refines, so ``except ValueError`` keeps working for callers who d
     │   ├── InvalidEventPatternError                    an EventBridge event pattern that is not valid
     │   └── InvalidParameterError (TypeError)           an argument outside its documented domain
     ├── SketchError (ValueError)           an operation on sketches that cannot be done (e.g. merge of unlike k)
+    ├── EngineError (RuntimeError)         an execution engine that is missing (PySpark, Java) or failed (a Spark job)
     └── StorageError (OSError)             an object store or database that failed underneath us
 
 Each error carries its context as attributes (``path``, ``line``, ``field``) so that a shell can
@@ -30,6 +31,7 @@ __all__ = [
     "DatasetNotFoundError",
     "DocumentError",
     "EmptyDatasetError",
+    "EngineError",
     "InputError",
     "InvalidEventPatternError",
     "InvalidParameterError",
@@ -191,3 +193,8 @@ class UnmigratedDatabaseError(StorageError):
         )
         self.current = current
         self.head = head
+
+
+class EngineError(VigilError, RuntimeError):
+    """An execution engine that is unavailable (PySpark or Java missing, a master that cannot
+    be reached) or whose job failed underneath (an executor lost, a reader's error)."""

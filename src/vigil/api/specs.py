@@ -62,6 +62,7 @@ __all__ = [
     "DatasetFormat",
     "DatasetInput",
     "EndpointInput",
+    "EngineConfig",
     "ModelQualityConfig",
     "ModelQualityJobSpec",
     "MonitoringJobSpec",
@@ -259,6 +260,46 @@ def _attribute_errors(problem_type: str | None, probability_attribute: str | Non
     return []
 
 
+# ---- engines ---------------------------------------------------------------------------------
+
+
+class EngineConfig(Model):
+    """Where a job's partitions run (:mod:`vigil.engine`): locally, or on Apache Spark.
+
+    ``local`` runs them in ``workers`` processes of this machine. ``spark`` reads the input
+    with Spark's readers and runs the same partition function in ``mapInArrow`` (PySpark:
+    ``pip install 'vigil[spark]'``; a classic session needs Java 17+). The results are the
+    same documents either way.
+    """
+
+    type: Literal["local", "spark"] = Field(
+        "local", description="local (a process pool of `workers`) or spark (PySpark)."
+    )
+    master: Text | None = Field(
+        None,
+        description="Spark master URL: local[*], spark://host:7077, yarn, k8s://…, or "
+        "sc://host:15002 (Spark Connect). Default: the running session's, else local[*].",
+    )
+    conf: dict[Text, Text] = Field(
+        default_factory=dict,
+        max_length=1_000,
+        description="Spark configuration of the session (spark.executor.memory, "
+        "spark.sql.files.maxPartitionBytes: the split small capture files are coalesced into).",
+    )
+
+    @model_validator(mode="after")
+    def _spark_only(self) -> EngineConfig:
+        if self.type == "local":
+            errors: FieldErrors = [
+                ((key,), f"engine.{key} is for the spark engine (engine.type is local)")
+                for key in ("master", "conf")
+                if getattr(self, key)
+            ]
+            if errors:
+                raise field_errors(type(self).__name__, errors)
+        return self
+
+
 # ---- monitoring jobs -------------------------------------------------------------------------
 
 
@@ -289,6 +330,9 @@ class MonitoringJobSpec(Model):
     )
     workers: int | None = Field(
         None, ge=1, le=1024, description="Worker processes (default: VIGIL_WORKERS, else 1)."
+    )
+    engine: EngineConfig | None = Field(
+        None, description="Where the partitions run (default: the local engine)."
     )
     record_preprocessor_script: Url | None = Field(
         None,
@@ -485,6 +529,9 @@ class BaseliningJobSpec(Model):
     output_url: Url = Field(description="Where statistics.json and constraints.json go.")
     workers: int | None = Field(
         None, ge=1, le=1024, description="Worker processes (default: VIGIL_WORKERS, else 1)."
+    )
+    engine: EngineConfig | None = Field(
+        None, description="Where the partitions run (default: the local engine)."
     )
     string_columns: list[Text] = Field(
         default_factory=list,

@@ -69,6 +69,8 @@ class JobOption:
         Help text; default: the description of the field it fills.
     pairs : bool
         A repeatable ``KEY=VALUE`` option filling a mapping field.
+    pair_format : str
+        How an error names a pair's two parts (``FEATURE=DISTANCE``).
     """
 
     name: str
@@ -76,6 +78,7 @@ class JobOption:
     paths: Mapping[str, str]
     help: str | None = None
     pairs: bool = False
+    pair_format: str = "FEATURE=DISTANCE"
     model: type[BaseModel] = field(default=MonitoringJobSpec, repr=False)
 
     def path_for(self, monitoring_type: str) -> str | None:
@@ -155,6 +158,16 @@ JOB_OPTIONS: tuple[JobOption, ...] = (
         "max_malformed_fraction", ("--max-malformed-fraction",), _all("max_malformed_fraction")
     ),
     JobOption("workers", ("--workers",), _all("workers")),
+    JobOption("engine", ("--engine",), _all("engine.type")),
+    JobOption("spark_master", ("--spark-master",), _all("engine.master")),
+    JobOption(
+        "spark_conf",
+        ("--spark-conf",),
+        _all("engine.conf"),
+        help="KEY=VALUE: Spark configuration of the session (repeatable; --engine spark).",
+        pairs=True,
+        pair_format="KEY=VALUE",
+    ),
     JobOption(
         "inference_attribute",
         ("--inference-attribute",),
@@ -363,13 +376,13 @@ def _set(doc: dict[str, Any], path: str, value: Any) -> None:
     doc[last] = value
 
 
-def _pairs(values: Sequence[str], flag: str) -> dict[str, str]:
+def _pairs(values: Sequence[str], flag: str, pair_format: str) -> dict[str, str]:
     out = {}
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key or not value:
             raise InvalidParameterError(
-                f"{flag} must be FEATURE=DISTANCE. Got {item!r} instead.", field=flag
+                f"{flag} must be {pair_format}. Got {item!r} instead.", field=flag
             )
         out[key] = value
     return out
@@ -410,7 +423,11 @@ def build_spec(
         if path is None:
             foreign.append(option.flags[0].split("/")[0])
             continue
-        _set(doc, path, _pairs(value, option.flags[0]) if option.pairs else value)
+        _set(
+            doc,
+            path,
+            _pairs(value, option.flags[0], option.pair_format) if option.pairs else value,
+        )
     if foreign:
         other = "model-quality" if monitoring_type == "DataQuality" else "data-quality"
         verb = "applies" if len(foreign) == 1 else "apply"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -35,6 +35,7 @@ from vigil.api.specs import (
 from vigil.core.checks import CheckReport, FeatureBaseline, FeatureRule, check_data_quality
 from vigil.core.drift.registry import get_distance
 from vigil.core.profile import DatasetProfile, ProfileOptions
+from vigil.engine.base import Engine, FileScan
 from vigil.errors import InvalidParameterError
 from vigil.formats.constraints import Constraints
 from vigil.formats.statistics import Statistics
@@ -58,7 +59,13 @@ from vigil.jobs.execution import (
 )
 from vigil.jobs.metrics import data_quality_metrics, metrics_jsonl
 from vigil.jobs.outputs import CONSTRAINTS_FILE, METRICS_FILE, STATISTICS_FILE, VIOLATIONS_FILE
-from vigil.jobs.profiling import PartitionTask, collector_paused, profile_partition
+from vigil.jobs.profiling import (
+    PartitionTask,
+    ScanProfile,
+    collector_paused,
+    dataset_scan,
+    profile_partition,
+)
 from vigil.storage.objectstore import InputFile, join, read_bytes, write_bytes
 from vigil.storage.tabular import MalformedReport, TabularSource, plan_partitions
 
@@ -74,7 +81,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from vigil.jobs.capture_input import CaptureInput
+    from vigil.jobs.capture_input import CaptureBatch, CaptureInput
 
 _log = logging.getLogger(__name__)
 
@@ -146,11 +153,16 @@ class _Partial:
 def _profile_capture_files(task: _CaptureTask) -> _Partial:
     from vigil.jobs.capture_input import read_capture_file
 
-    profile = DatasetProfile(options=task.options)
+    return _profile_captures(
+        (read_capture_file(url, task.capture) for url in task.urls), task.options
+    )
+
+
+def _profile_captures(batches: Iterable[CaptureBatch], options: ProfileOptions) -> _Partial:
+    profile = DatasetProfile(options=options)
     partial = _Partial(profile, MalformedReport())
     tables = []
-    for url in task.urls:
-        batch = read_capture_file(url, task.capture)
+    for batch in batches:
         if batch.table.num_rows:
             tables.append(batch.table)
         partial.malformed.merge(batch.malformed)
@@ -161,6 +173,49 @@ def _profile_capture_files(task: _CaptureTask) -> _Partial:
         # One profile update for the whole group: per-call overheads are paid once, not per file.
         profile.update(pa.concat_tables(tables, promote_options="default"))
     return partial
+
+
+@dataclass(frozen=True)
+class _CaptureScan:
+    """Spark's partition function: whole capture files (``url``, ``data``) → a profile."""
+
+    capture: CaptureInput
+    options: ProfileOptions
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> _Partial | None:
+        from vigil.jobs.capture_input import decode_capture_file
+        from vigil.storage.capture_layout import is_capture_file
+
+        files = [
+            (url, data)
+            for b in batches
+            for url, data in zip(
+                b.column("url").to_pylist(), b.column("data").to_pylist(), strict=True
+            )
+            if is_capture_file(url.rsplit("/", 1)[-1])
+        ]
+        if not files:
+            return None
+        files.sort()
+        return _profile_captures(
+            (decode_capture_file(url, data, self.capture) for url, data in files), self.options
+        )
+
+
+@dataclass(frozen=True)
+class _DatasetScan:
+    """Spark's partition function over a dataset's rows: a profile, with the data-quality
+    counts."""
+
+    profile: ScanProfile
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> _Partial | None:
+        found = self.profile(batches)
+        if found is None:
+            return None
+        profile, report = found
+        rows = profile.item_count
+        return _Partial(profile, report, records=rows + report.count, in_window=rows)
 
 
 _GROUP_BYTES = 32 * 1024 * 1024
@@ -313,6 +368,37 @@ class DataQualityMonitor(Monitor[DataQualityBaseline, _Partial]):
             _CaptureTask(group, source, baseline.options)
             for group in _group_files(files, run.workers)
         ]
+
+    def scan(self, run: JobRun, baseline: DataQualityBaseline) -> FileScan[_Partial] | None:
+        """The input as files for Spark: the window's existing hour folders (whole capture
+        files, coalesced into splits), or the dataset's files (Spark's CSV/JSON/Parquet
+        readers)."""
+        source = self.source(run, baseline)
+        if isinstance(source, TabularSource):
+            found = dataset_scan(source, baseline.options, "skip")
+            assert isinstance(found.analyze, ScanProfile)
+            return FileScan(
+                found.format,
+                found.paths,
+                _DatasetScan(found.analyze),
+                columns=found.columns,
+                header=found.header,
+                delimiter=found.delimiter,
+                storage_options=found.storage_options,
+            )
+        from vigil.storage.capture_layout import existing_folders, hour_prefixes
+
+        folders = existing_folders(
+            hour_prefixes(source.root, source.endpoint, source.variant, source.start, source.end),
+            storage_options=source.storage_options,
+        )
+        return FileScan(
+            "binary",
+            tuple(folders),
+            _CaptureScan(source, baseline.options),
+            folders=True,
+            storage_options=source.storage_options,
+        )
 
     @staticmethod
     def analyze(partition: Any) -> _Partial:
@@ -534,6 +620,7 @@ def run_data_quality(
     post_analytics_processor: str | None = None,
     storage_options: Mapping[str, Any] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    engine: Engine | None = None,
 ) -> DataQualityResult:
     """Run one data-quality execution and write its outputs (the library's entry point).
 
@@ -554,6 +641,9 @@ def run_data_quality(
         Schedule name: a metric dimension (with ``Endpoint``, the capture's endpoint).
     workers : int, default=1
         Worker processes.
+    engine : Engine, optional
+        Where the partitions run (:func:`vigil.engine.base.create_engine`); default: the local
+        engine with ``workers`` processes.
     max_malformed_fraction : float, default=0.1
         Fraction (0–1) of malformed capture records above which the execution fails.
     numeric_method, categorical_method, feature_methods
@@ -636,6 +726,7 @@ def run_data_quality(
         schedule=schedule,
         workers=workers,
         storage_options=storage_options,
+        engine=engine,
     )
     result: DataQualityResult = execute(run, MONITOR).result
     return result

@@ -1,11 +1,14 @@
 """One execution template for every monitor type: read → analyse → merge → check → publish.
 
 A monitor type plugs in as a :class:`Monitor`: it loads its baseline, cuts its input into
-partitions, analyses one partition into a mergeable state (the partition function an engine runs
-— in a local process pool today, in Spark's ``mapInArrow`` tomorrow), merges two states, and
+partitions, analyses one partition into a mergeable state (the partition function an engine runs:
+in a local process pool, or on Spark), optionally describes its input as files for an engine
+with readers of its own (:meth:`Monitor.scan`: Spark reads them and runs the scan's partition
+function in ``mapInArrow``), merges two states, and
 checks the merged state against the baseline, giving an :class:`Analysis`: a status, counts, the
 files to write and the type's own result object. :func:`execute` does the rest, the same way for
-every type: it runs the partitions on the engine, publishes the files exactly once under the
+every type: it runs the partitions on the run's engine (:func:`run_engine`, the spec's
+``engine`` block), publishes the files exactly once under the
 execution's folder (:mod:`vigil.jobs.outputs`), and runs the post-analytics script.
 
 The shells (the CLI's ``vigil monitor run``, the scheduler's worker) build a :class:`JobRun` from a
@@ -30,8 +33,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from vigil.api.expressions import parse_offset
 from vigil.api.specs import DataQualityJobSpec, ModelQualityJobSpec, MonitoringJobSpec
-from vigil.engine.local import map_reduce
-from vigil.errors import InvalidParameterError, VigilError
+from vigil.engine.base import Engine, FileScan, Work, create_engine
+from vigil.engine.local import LocalEngine
+from vigil.errors import EngineError, InvalidParameterError, VigilError
 from vigil.jobs.outputs import (
     Manifest,
     mark_post_analytics,
@@ -50,6 +54,7 @@ __all__ = [
     "exit_message",
     "malformed_reason",
     "resolve_window",
+    "run_engine",
 ]
 
 BaselineT = TypeVar("BaselineT")
@@ -185,6 +190,9 @@ class JobRun:
         Worker processes of the local engine.
     storage_options : mapping or None
         fsspec options of the job's URLs.
+    engine : Engine or None
+        The engine to run on; None: the one the spec's ``engine`` block names
+        (:func:`run_engine`).
     """
 
     spec: DataQualityJobSpec | ModelQualityJobSpec
@@ -197,6 +205,7 @@ class JobRun:
     attempt: str = field(default_factory=lambda: uuid.uuid4().hex)
     workers: int = 1
     storage_options: Mapping[str, Any] | None = None
+    engine: Engine | None = None
 
     def __post_init__(self) -> None:
         for name in ("scheduled_time", "now"):
@@ -306,6 +315,15 @@ class Monitor(ABC, Generic[BaselineT, StateT]):
     def merge(a: Any, b: Any) -> Any:
         """Two states combined into one."""
 
+    def scan(self, run: JobRun, baseline: BaselineT) -> FileScan[StateT] | None:
+        """The run's input as files for an engine that reads them itself (Spark), or None.
+
+        The scan's partition function takes the Arrow batches of one split and returns the
+        same state :meth:`analyze` does for a partition. Default: None, and such an engine
+        distributes :meth:`partitions` instead (each partition reads its own input).
+        """
+        return None
+
     @abstractmethod
     def check(self, run: JobRun, baseline: BaselineT, state: StateT | None) -> Analysis:
         """Check the merged state (None: no partition) against the baseline."""
@@ -354,9 +372,10 @@ def execute(run: JobRun, monitor: Monitor[Any, Any]) -> Analysis:
     """Run one execution of ``monitor`` and publish its files; the template of every type.
 
     Steps: an earlier attempt of the same execution that published is adopted (nothing is
-    analysed or rewritten); otherwise load the baseline, analyse each partition on the local
-    engine (``run.workers`` processes), merge, check, publish the files (the manifest last) and
-    run the post-analytics script, if any, once the outcome is published.
+    analysed or rewritten); otherwise load the baseline, analyse each partition on the run's
+    engine (:func:`run_engine`: the local one in ``run.workers`` processes, or Spark), merge,
+    check, publish the files (the manifest last) and run the post-analytics script, if any,
+    once the outcome is published.
 
     Returns
     -------
@@ -367,6 +386,8 @@ def execute(run: JobRun, monitor: Monitor[Any, Any]) -> Analysis:
     ------
     InvalidParameterError, DocumentError, DatasetNotFoundError, StorageError
         Bad arguments or baselines, unreadable storage. Bad *data* is a Failed analysis.
+    EngineError
+        If the engine is unavailable (PySpark or Java missing) or failed underneath.
     """
     started = time.perf_counter()
     options = run.storage_options
@@ -378,13 +399,18 @@ def execute(run: JobRun, monitor: Monitor[Any, Any]) -> Analysis:
                 _post_analytics(run, earlier)
             return analysis
     baseline = monitor.prepare(run)
+    engine = run_engine(run)
     try:
-        tasks = monitor.partitions(run, baseline)
-        state = (
-            map_reduce(monitor.analyze, monitor.merge, tasks, workers=run.workers)
-            if tasks
-            else None
+        state = engine.reduce(
+            Work(
+                monitor.analyze,
+                monitor.merge,
+                partitions=lambda: monitor.partitions(run, baseline),
+                scan=lambda: monitor.scan(run, baseline),
+            )
         )
+    except EngineError:
+        raise
     except VigilError as exc:  # unreadable input: the run fails with the reason
         code = "InputError" if isinstance(exc, ValueError) else "InternalError"
         analysis = monitor.failed(run, code, str(exc))
@@ -411,6 +437,24 @@ def execute(run: JobRun, monitor: Monitor[Any, Any]) -> Analysis:
         )
         analysis = dataclasses.replace(analysis, result=result, published=published)
     return analysis
+
+
+def run_engine(run: JobRun) -> Engine:
+    """The engine a run's partitions run on: ``run.engine``, else the spec's ``engine`` block.
+
+    Without either, the local engine with ``run.workers`` processes.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the spec's engine block is inconsistent (see :func:`vigil.engine.base.create_engine`).
+    """
+    if run.engine is not None:
+        return run.engine
+    config = run.spec.engine
+    if config is None:
+        return LocalEngine(run.workers)
+    return create_engine(config.type, workers=run.workers, master=config.master, conf=config.conf)
 
 
 def _post_analytics(run: JobRun, manifest: Manifest | None) -> None:

@@ -41,7 +41,7 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -59,6 +59,7 @@ except ImportError:  # pragma: no cover - the orjson path reads the same records
     _MSGSPEC = False
 
 from vigil.core.model_quality import GroundTruthCoverage, merge_ground_truth
+from vigil.engine.base import FileScan
 from vigil.engine.local import map_reduce
 from vigil.errors import InvalidParameterError
 from vigil.jobs.capture_input import (  # the capture reader's payload rules, shared
@@ -71,20 +72,34 @@ from vigil.jobs.capture_input import (  # the capture reader's payload rules, sh
     json_text,
     plan_capture,
 )
-from vigil.storage.ground_truth_layout import ground_truth_hours, list_ground_truth_files
+from vigil.storage.capture_layout import (
+    existing_folders,
+    hour_path,
+    hour_prefixes,
+    is_capture_file,
+)
+from vigil.storage.ground_truth_layout import (
+    ground_truth_hours,
+    is_ground_truth_file,
+    list_ground_truth_files,
+)
 from vigil.storage.objectstore import join, open_input
 from vigil.storage.tabular import MalformedReport
 
 __all__ = [
     "LabelBatch",
     "MergePlan",
+    "MergeScan",
     "MergeTask",
     "MergedWindow",
     "PredictionBatch",
     "PredictionReader",
     "WindowReads",
+    "decode_ground_truth",
+    "decode_predictions",
     "join_reads",
     "merge_reads",
+    "merge_scan",
     "merge_window",
     "plan_merge",
     "read_ground_truth_file",
@@ -357,6 +372,11 @@ def _key(event_id: Any, inference_id: Any) -> str:
 def _read_raw(url: str, storage_options: Mapping[str, Any] | None) -> bytes:
     with open_input(url, storage_options=storage_options) as handle:
         raw: bytes = handle.read()
+    return raw
+
+
+def _unmarked(raw: bytes) -> bytes:
+    """``raw`` without a UTF-8 byte-order mark."""
     return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
 
 
@@ -417,8 +437,17 @@ def read_predictions_file(url: str, reader: PredictionReader) -> PredictionBatch
     DatasetNotFoundError, StorageError
         If the file cannot be read.
     """
+    return decode_predictions(url, _read_raw(url, reader.capture.storage_options), reader)
+
+
+def decode_predictions(url: str, raw: bytes, reader: PredictionReader) -> PredictionBatch:
+    """The predictions of one capture file's bytes (read whole, decompressed).
+
+    What :func:`read_predictions_file` does once it has read the file; for an engine that
+    reads files itself (Spark). ``url`` names the file in reports.
+    """
     window = _Window(reader)
-    batch = _Batch(url, _read_raw(url, reader.capture.storage_options))
+    batch = _Batch(url, _unmarked(raw))
     records = _decode_fast(_CAPTURE_DECODER, batch.raw)
     columns = _predictions_columnar(records, window) if records is not None else None
     if columns is not None and records is not None:
@@ -606,7 +635,16 @@ def read_ground_truth_file(
     DatasetNotFoundError, StorageError
         If the file cannot be read.
     """
-    batch = _Batch(url, _read_raw(url, storage_options))
+    return decode_ground_truth(url, _read_raw(url, storage_options))
+
+
+def decode_ground_truth(url: str, raw: bytes) -> LabelBatch:
+    """The labels of one ground-truth file's bytes (read whole, decompressed), in line order.
+
+    What :func:`read_ground_truth_file` does once it has read the file; for an engine that
+    reads files itself (Spark). ``url`` names the file in reports.
+    """
+    batch = _Batch(url, _unmarked(raw))
     records = _decode_fast(_LABEL_DECODER, batch.raw)
     columns = _labels_columnar(records) if records is not None else None
     if columns is not None and records is not None:
@@ -711,18 +749,79 @@ class MergeTask:
 
 @dataclass
 class WindowReads:
-    """The mergeable state of a merge: every file read so far, by its place in the plan."""
+    """The mergeable state of a merge: every file read so far, by its place in filing order.
 
-    batches: dict[int, PredictionBatch | LabelBatch] = field(default_factory=dict)
+    A key is ``(0, url)`` for a capture file and ``(1, url)`` for a ground-truth file, so the
+    sorted keys are the plan's order (captures, then labels, each by URL: the latest label
+    last) whichever order the files were read in.
+    """
+
+    batches: dict[tuple[int, str], PredictionBatch | LabelBatch] = field(default_factory=dict)
 
 
 def read_merge_task(task: MergeTask) -> WindowReads:
     """Read one file of a merge (the partition function an engine runs)."""
     if task.reader is not None:
         batch: PredictionBatch | LabelBatch = read_predictions_file(task.url, task.reader)
-    else:
-        batch = read_ground_truth_file(task.url, task.storage_options)
-    return WindowReads({task.index: batch})
+        return WindowReads({(0, task.url): batch})
+    batch = read_ground_truth_file(task.url, task.storage_options)
+    return WindowReads({(1, task.url): batch})
+
+
+@dataclass(frozen=True)
+class MergeScan:
+    """Spark's partition function of a merge: whole files (``url``, ``data``) → their batches.
+
+    A file directly inside one of ``capture_folders`` is read as capture (if its name is a
+    capture file's), any other as ground truth (if its name is a ground-truth file's), as the
+    local listings select them.
+    """
+
+    reader: PredictionReader
+    capture_folders: frozenset[str]
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> WindowReads | None:
+        """The batches of the split's files (None: no file)."""
+        reads = WindowReads()
+        for b in batches:
+            for url, data in zip(
+                b.column("url").to_pylist(), b.column("data").to_pylist(), strict=True
+            ):
+                folder, name = url.rsplit("/", 1)
+                if folder in self.capture_folders:
+                    if is_capture_file(name):
+                        reads.batches[(0, url)] = decode_predictions(url, data, self.reader)
+                elif is_ground_truth_file(name):
+                    reads.batches[(1, url)] = decode_ground_truth(url, data)
+        return reads if reads.batches else None
+
+
+def merge_scan(plan: MergePlan, reader: PredictionReader) -> FileScan[WindowReads]:
+    """A merge as files for an engine with readers of its own (Spark): the existing hour
+    folders of the capture window and of the plan's ground-truth hours, read whole by
+    :class:`MergeScan`.
+
+    Raises
+    ------
+    StorageError
+        If listing the folders fails underneath.
+    """
+    capture = reader.capture
+    options = capture.storage_options
+    captures = existing_folders(
+        hour_prefixes(capture.root, capture.endpoint, capture.variant, capture.start, capture.end),
+        storage_options=options,
+    )
+    labels = existing_folders(
+        [join(plan.ground_truth, hour_path(h)) for h in plan.hours], storage_options=options
+    )
+    return FileScan(
+        "binary",
+        (*captures, *labels),
+        MergeScan(reader, frozenset(captures)),
+        folders=True,
+        storage_options=options,
+    )
 
 
 def merge_reads(a: WindowReads, b: WindowReads) -> WindowReads:
@@ -814,6 +913,7 @@ def plan_merge(
     *,
     now: datetime,
     max_label_delay: timedelta | None = None,
+    list_files: bool = True,
 ) -> MergePlan:
     """List the files a window's merge reads: its capture files and the labels that can
     belong to them.
@@ -828,6 +928,9 @@ def plan_merge(
         Execution time (aware): the last moment a label can have been collected.
     max_label_delay : timedelta, optional
         Read only labels collected before the window's end plus this.
+    list_files : bool, default=True
+        False: plan the hours only (no task; for an engine that lists folders itself,
+        :func:`merge_scan`).
 
     Raises
     ------
@@ -844,10 +947,13 @@ def plan_merge(
         )
     hours = ground_truth_hours(capture.start, capture.end, now, max_delay=max_label_delay)
     options = capture.storage_options
-    gt_files = list_ground_truth_files(ground_truth, hours, storage_options=options)
-    tasks = [MergeTask(i, f.url, reader) for i, f in enumerate(plan_capture(capture))]
+    tasks: list[MergeTask] = []
+    if list_files:
+        gt_files = list_ground_truth_files(ground_truth, hours, storage_options=options)
+        tasks = [MergeTask(i, f.url, reader) for i, f in enumerate(plan_capture(capture))]
     n_capture = len(tasks)
-    tasks += [MergeTask(n_capture + i, f.url, None, options) for i, f in enumerate(gt_files)]
+    if list_files:
+        tasks += [MergeTask(n_capture + i, f.url, None, options) for i, f in enumerate(gt_files)]
     return MergePlan(
         tasks=tasks,
         captures=n_capture,
@@ -865,7 +971,7 @@ def join_reads(plan: MergePlan, reads: WindowReads | None) -> MergedWindow:
     MergedWindow
     """
     batches = reads.batches if reads is not None else {}
-    ordered = [batches[t.index] for t in plan.tasks if t.index in batches]
+    ordered = [batches[key] for key in sorted(batches)]
     predictions = [b for b in ordered if isinstance(b, PredictionBatch)]
     labels = [b for b in ordered if isinstance(b, LabelBatch)]
     capture_malformed, gt_malformed = MalformedReport(), MalformedReport()
@@ -892,7 +998,7 @@ def join_reads(plan: MergePlan, reads: WindowReads | None) -> MergedWindow:
         ground_truth_malformed=gt_malformed,
         ground_truth_url=plan.ground_truth,
         ground_truth_hours=(hours[0], hours[-1]) if hours else (),
-        ground_truth_files=len(plan.tasks) - plan.captures,
+        ground_truth_files=len(labels),
         capture_url=plan.capture_url,
     )
 

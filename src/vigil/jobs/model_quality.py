@@ -75,6 +75,7 @@ from vigil.core.model_quality import (
     ProblemType,
     score_values,
 )
+from vigil.engine.base import Engine, FileScan
 from vigil.errors import InvalidParameterError
 from vigil.formats.model_quality import ModelQualityConstraints, ModelQualityStatistics
 from vigil.formats.violations import ConstraintViolations
@@ -97,6 +98,7 @@ from vigil.jobs.ground_truth import (
     WindowReads,
     join_reads,
     merge_reads,
+    merge_scan,
     plan_merge,
     read_merge_task,
 )
@@ -282,14 +284,20 @@ class ModelQualityContext:
     limits : ModelQualityConstraints or None
         The constraints (None: nothing can be violated).
     plan : MergePlan
-        The capture and ground-truth files to read.
+        The merge's hours (its files are listed by :meth:`ModelQualityMonitor.partitions`,
+        or by the engine that reads its scan).
     window : tuple of datetime
+    reader : PredictionReader
+        The capture window and where predictions are.
+    max_label_delay : timedelta or None
     """
 
     config: ModelQualityConfig
     limits: ModelQualityConstraints | None
     plan: MergePlan
     window: tuple[datetime, datetime]
+    reader: PredictionReader
+    max_label_delay: timedelta | None = None
 
 
 class ModelQualityMonitor(Monitor[ModelQualityContext, WindowReads]):
@@ -352,18 +360,31 @@ class ModelQualityMonitor(Monitor[ModelQualityContext, WindowReads]):
             read_inference=needs_inference(problem_type, probability)
             or config.inference_attribute is not None,
         )
-        delay = config.max_label_delay
+        delay = None if config.max_label_delay is None else parse_offset(config.max_label_delay)
         plan = plan_merge(
-            reader,
-            config.ground_truth_url,
-            now=run.now,
-            max_label_delay=None if delay is None else parse_offset(delay),
+            reader, config.ground_truth_url, now=run.now, max_label_delay=delay, list_files=False
         )
-        return ModelQualityContext(config=config, limits=limits, plan=plan, window=run.window)
+        return ModelQualityContext(
+            config=config,
+            limits=limits,
+            plan=plan,
+            window=run.window,
+            reader=reader,
+            max_label_delay=delay,
+        )
 
     def partitions(self, run: JobRun, context: ModelQualityContext) -> Sequence[Any]:
         """The capture files of the window, then the ground-truth files."""
-        return context.plan.tasks
+        return plan_merge(
+            context.reader,
+            context.plan.ground_truth,
+            now=run.now,
+            max_label_delay=context.max_label_delay,
+        ).tasks
+
+    def scan(self, run: JobRun, context: ModelQualityContext) -> FileScan[WindowReads]:
+        """The window's capture hour folders and the ground-truth hour folders, for Spark."""
+        return merge_scan(context.plan, context.reader)
 
     @staticmethod
     def analyze(partition: Any) -> WindowReads:
@@ -639,6 +660,7 @@ def run_model_quality(
     sagemaker_r2: bool = False,
     storage_options: Mapping[str, Any] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    engine: Engine | None = None,
 ) -> ModelQualityResult:
     """Run one model-quality execution: merge a window with its labels, score, check, write.
 
@@ -678,6 +700,9 @@ def run_model_quality(
         Fraction of malformed capture (or ground-truth) records above which the execution fails.
     workers : int, default=1
         Processes reading capture and ground-truth files.
+    engine : Engine, optional
+        Where the partitions run (:func:`vigil.engine.base.create_engine`); default: the local
+        engine with ``workers`` processes.
     seed : int or None, default=0
         Randomness of the standard deviations.
     max_curve_points : int or None, default=1000
@@ -745,6 +770,7 @@ def run_model_quality(
         schedule=schedule,
         workers=workers,
         storage_options=storage_options or capture.storage_options,
+        engine=engine,
     )
     monitor = MONITOR
     if seed != monitor.seed or max_curve_points != monitor.max_curve_points:

@@ -48,6 +48,7 @@ from vigil.errors import DatasetNotFoundError, InvalidParameterError, StorageErr
 __all__ = [
     "S3_ENDPOINT_ENV_VAR",
     "InputFile",
+    "decompress",
     "delete",
     "exists",
     "filesystem_for",
@@ -622,6 +623,46 @@ def read_bytes(url: PathSpec, *, storage_options: Mapping[str, Any] | None = Non
     fs, path = filesystem_for(text, storage_options)
     with _storage_errors(text, "reading"):
         return bytes(fs.cat_file(path))
+
+
+def decompress(url: str, data: bytes) -> bytes:
+    """The bytes of a file read whole, decompressed by its suffix as :func:`open_input` does.
+
+    For an engine that reads files itself (Spark's ``binaryFile``) and hands their raw bytes on.
+
+    Raises
+    ------
+    StorageError
+        If the suffix names a codec that is not installed, or the data does not decompress.
+
+    Examples
+    --------
+    >>> import gzip
+    >>> decompress("s3://b/k/x.jsonl.gz", gzip.compress(b"{}\\n"))
+    b'{}\\n'
+    >>> decompress("/data/x.jsonl", b"{}")
+    b'{}'
+    """
+    name = url.rsplit("/", 1)[-1]
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    codec = _COMPRESSION_SUFFIXES.get(suffix)
+    if codec is None:
+        return data
+    if fsspec.utils.infer_compression(name) is None:
+        raise StorageError(
+            f"cannot decompress {suffix} files: the {codec!r} codec is not installed "
+            f"(for zstd: pip install zstandard)",
+            path=url,
+        )
+    import io
+
+    from fsspec.compression import compr
+
+    try:
+        with compr[codec](io.BytesIO(data), mode="rb") as handle:
+            return bytes(handle.read())
+    except (OSError, EOFError, ValueError) as exc:
+        raise StorageError(f"cannot decompress as {codec}: {exc}", path=url) from exc
 
 
 def write_bytes(
