@@ -250,7 +250,7 @@ def test_capture_window_through_the_cli(acs_split: dict[str, Path], tmp_path: Pa
     report = tmp_path / "report" / "acs" / "hourly" / "2016" / "01" / "01" / "04"
     assert sorted(p.name for p in report.iterdir()) == [
         "_manifest.json", "constraint_violations.json", "constraints.json", "metrics",
-        "statistics.json",
+        "report.html", "statistics.json",
     ]  # fmt: skip
     metric = json.loads(
         (report / "metrics" / "cloudwatch_metrics.jsonl").read_text().splitlines()[0]

@@ -183,6 +183,7 @@ def test_too_few_labels_is_an_explained_status_with_statistics_but_no_violations
     assert sorted(p.name for p in out.iterdir()) == [
         "_manifest.json",
         COVERAGE_FILE,
+        "report.html",
         "statistics.json",
     ]
     low = _run(delayed, T + 31 * DAY, min_coverage=0.9)

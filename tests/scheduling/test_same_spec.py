@@ -79,7 +79,7 @@ def test_a_schedule_writes_what_monitor_run_writes_for_the_same_spec(
     files = _files(scheduled)
     assert set(files) == {
         "statistics.json", "constraint_violations.json", "constraints.json",
-        "metrics/cloudwatch_metrics.jsonl",
+        "metrics/cloudwatch_metrics.jsonl", "report.html",
     }  # fmt: skip
     assert files == _files(by_hand)
     metrics = files["metrics/cloudwatch_metrics.jsonl"].decode()

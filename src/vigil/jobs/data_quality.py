@@ -516,6 +516,22 @@ class DataQualityMonitor(Monitor[DataQualityBaseline, _Partial]):
             result=result,
         )
 
+    def report_context(self, run: JobRun, context: DataQualityBaseline) -> dict[str, Any]:
+        """The baseline's statistics (distributions and distances in ``report.html``) and the
+        drift methods the job used."""
+        spec = run.spec
+        config = spec.data_quality if isinstance(spec, DataQualityJobSpec) else None
+        methods = None
+        if config is not None and (
+            config.drift_method or config.categorical_drift_method or config.feature_drift_methods
+        ):
+            methods = {
+                "numeric_method": config.drift_method,
+                "categorical_method": config.categorical_drift_method,
+                "feature_methods": dict(config.feature_drift_methods),
+            }
+        return {"baseline_statistics": context.statistics, "drift_methods": methods}
+
     def evaluate(
         self,
         *,

@@ -37,6 +37,7 @@ from vigil.engine.base import Engine, FileScan, Work, create_engine
 from vigil.engine.local import LocalEngine
 from vigil.errors import EngineError, InvalidParameterError, VigilError
 from vigil.jobs.outputs import (
+    REPORT_FILE,
     Manifest,
     mark_post_analytics,
     publish,
@@ -348,6 +349,11 @@ class Monitor(ABC, Generic[BaselineT, StateT]):
         ``options`` is the type's options block; the result is the type's result object.
         """
 
+    def report_context(self, run: JobRun, context: BaselineT) -> dict[str, Any]:
+        """What ``report.html`` needs beyond the execution's files (e.g. the baseline's
+        statistics): keyword arguments of :func:`vigil.reports.execution_report`."""
+        return {}
+
     def adopted(self, run: JobRun, manifest: Manifest) -> Analysis:
         """The analysis of an earlier attempt that published (its outcome, no result object)."""
         outcome = dict(manifest.outcome)
@@ -416,6 +422,11 @@ def execute(run: JobRun, monitor: Monitor[Any, Any]) -> Analysis:
         analysis = monitor.failed(run, code, str(exc))
     else:
         analysis = monitor.check(run, baseline, state)
+    if analysis.files:
+        analysis = dataclasses.replace(
+            analysis,
+            files={**analysis.files, REPORT_FILE: _report(run, monitor, baseline, analysis)},
+        )
     manifest = None
     if run.output_url is not None and analysis.files:
         manifest = publish(
@@ -437,6 +448,22 @@ def execute(run: JobRun, monitor: Monitor[Any, Any]) -> Analysis:
         )
         analysis = dataclasses.replace(analysis, result=result, published=published)
     return analysis
+
+
+def _report(run: JobRun, monitor: Monitor[Any, Any], context: Any, analysis: Analysis) -> bytes:
+    """``report.html`` of the analysis (:func:`vigil.reports.execution_report`)."""
+    from vigil.reports import execution_report
+
+    return execution_report(
+        analysis.files,
+        monitoring_type=monitor.monitoring_type,
+        status=analysis.status.value,
+        exit_message=analysis.exit_message,
+        failure_reason=analysis.failure_reason,
+        window=run.window,
+        generated_at=run.now,
+        **monitor.report_context(run, context),
+    )
 
 
 def run_engine(run: JobRun) -> Engine:

@@ -40,6 +40,7 @@ __all__ = [
     "CONSTRAINTS_FILE",
     "MANIFEST_FILE",
     "METRICS_FILE",
+    "REPORT_FILE",
     "STATISTICS_FILE",
     "VIOLATIONS_FILE",
     "Manifest",
@@ -55,6 +56,8 @@ CONSTRAINTS_FILE = "constraints.json"
 VIOLATIONS_FILE = "constraint_violations.json"
 METRICS_FILE = "metrics/cloudwatch_metrics.jsonl"
 MANIFEST_FILE = "_manifest.json"
+REPORT_FILE = "report.html"
+"""The self-contained HTML report of an execution (:mod:`vigil.reports`)."""
 
 _STAGING = ".attempt"
 
