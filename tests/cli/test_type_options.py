@@ -27,7 +27,8 @@ OPTIONS: dict[tuple[str, str], tuple[set[str], set[str], set[str]]] = {
         {"--workers", "--on-malformed", "--string-column"},
         {"--problem-type", "--ground-truth-attribute", "--inference-attribute",
          "--probability-attribute", "--probability-threshold", "--slack", "--sagemaker-r2"},
-        {"--dataset", "--output", "--type", "--dataset-format", "--header", "--quiet"},
+        {"--dataset", "--output", "--type", "--dataset-format", "--header", "--quiet", "--engine",
+         "--spark-master", "--spark-conf"},
     ),
     ("monitor", "run"): (
         {"--dataset", "--dataset-format", "--header", "--output-columns-position",
@@ -39,7 +40,8 @@ OPTIONS: dict[tuple[str, str], tuple[set[str], set[str], set[str]]] = {
         {"--input", "--output", "--type", "--baseline-constraints", "--baseline-statistics",
          "--endpoint", "--variant", "--capture-root", "--start", "--end",
          "--inference-attribute", "--max-malformed-fraction", "--schedule", "--workers",
-         "--data-analysis-start-time", "--data-analysis-end-time", "--scheduled-time", "--now"},
+         "--data-analysis-start-time", "--data-analysis-end-time", "--scheduled-time", "--now",
+         "--engine", "--spark-master", "--spark-conf"},
     ),
     ("monitor", "evaluate"): (
         {"--baseline-statistics", "--drift-method", "--categorical-drift-method"},

@@ -15,6 +15,7 @@ otherwise (the help shows it).
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -276,6 +277,10 @@ BASELINE_OPTIONS: tuple[JobOption, ...] = tuple(
         ("slack", ("--slack",), _mq("slack"), None),
         ("sagemaker_r2", ("--sagemaker-r2",), _mq("sagemaker_r2"), None),
     )
+) + tuple(
+    dataclasses.replace(option, model=BaseliningJobSpec)
+    for option in JOB_OPTIONS
+    if option.name in ("engine", "spark_master", "spark_conf")
 )
 """Every option of a baselining job, one per field of :class:`BaseliningJobSpec` but its name
 (``--name``, for a job started on a service: :data:`BASELINE_NAME_OPTION`)."""

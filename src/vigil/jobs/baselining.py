@@ -74,8 +74,17 @@ def run_baselining_job(
 def _data_quality(
     spec: BaseliningJobSpec, on_progress: Callable[[int, int], None] | None
 ) -> BaseliningOutcome:
+    from vigil.engine.base import create_engine
     from vigil.jobs.baseline import suggest_baseline
 
+    engine = None
+    if spec.engine is not None:
+        engine = create_engine(
+            spec.engine.type,
+            workers=spec.workers or 1,
+            master=spec.engine.master,
+            conf=spec.engine.conf,
+        )
     result = suggest_baseline(
         spec.dataset_url,
         dataset_format=spec.dataset_format,
@@ -85,6 +94,7 @@ def _data_quality(
         on_malformed=spec.on_malformed,
         string_columns=tuple(spec.string_columns),
         on_progress=on_progress,
+        engine=engine,
     )
     assert result.statistics_url is not None and result.constraints_url is not None
     return BaseliningOutcome(

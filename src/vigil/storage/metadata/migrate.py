@@ -1,7 +1,7 @@
 """Schema migrations (Alembic, shipped inside the package) and the "is it migrated?" check.
 
 >>> head_revision()
-'0002'
+'0003'
 """
 
 from __future__ import annotations
