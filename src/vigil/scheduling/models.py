@@ -35,8 +35,10 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    Strict,
     StrictBool,
     StringConstraints,
     ValidationError,
@@ -110,18 +112,25 @@ Offset = Annotated[str, StringConstraints(max_length=64)]
 
 
 def _utc(value: datetime) -> datetime:
+    if not 1900 <= value.year <= 9000:
+        raise ValueError("time must be between the years 1900 and 9000")
     try:
         aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        result = aware.astimezone(UTC)
+        return aware.astimezone(UTC)
     except (OverflowError, ValueError) as exc:
         raise ValueError(f"time {value!r} cannot be expressed in UTC") from exc
-    if not 1900 <= result.year <= 9000:
-        raise ValueError("time must be between the years 1900 and 9000")
-    return result
 
 
-UtcTime = Annotated[datetime, AfterValidator(_utc)]
-"""A time, converted to aware UTC (a time without offset is taken as UTC)."""
+def _time_text(value: Any) -> Any:
+    """An ISO-8601 date-time as text (or a datetime); numbers are not taken as timestamps."""
+    if isinstance(value, datetime) or (isinstance(value, str) and value[:4].isdigit()):
+        return value
+    raise ValueError("time must be an ISO-8601 date-time such as 2024-05-01T13:00:00Z")
+
+
+UtcTime = Annotated[datetime, BeforeValidator(_time_text), AfterValidator(_utc)]
+"""A time written ISO-8601 with a year from 1900 to 9000, converted to aware UTC (a time without
+offset is taken as UTC)."""
 
 
 class _Model(BaseModel):
@@ -192,7 +201,7 @@ class DataCaptureConfig(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     enable_capture: StrictBool = False
-    sampling_percentage: float = Field(20.0, ge=0.0, le=100.0)
+    sampling_percentage: Annotated[float, Strict()] = Field(20.0, ge=0.0, le=100.0)
     destination: Url | None = Field(
         None, description="Capture root: {root}/{endpoint}/{variant}/yyyy/mm/dd/hh/*.jsonl."
     )
