@@ -144,3 +144,31 @@ def test_boto3_raises_its_modelled_validation_error(iris_model: Path) -> None:
             EndpointName="m", Body=b"5.1,3.5,1.4,0.2", ContentType="text/csv"
         )
         assert len(answer["Body"].read().split(b",")) == 3
+
+
+@pytest.mark.parametrize(
+    ("first_step", "accepted"), [("imputer", True), ("scaler", False)], ids=["imputer", "scaler"]
+)
+def test_a_pipeline_accepts_missing_values_when_it_imputes_them(
+    tmp_path: Path, first_step: str, accepted: bool
+) -> None:
+    # scikit-learn tags every Pipeline allow_nan=False; one that starts with an imputer takes
+    # missing values (the demo's model does), one that only scales them does not
+    import joblib
+    from sklearn.datasets import load_iris
+    from sklearn.impute import SimpleImputer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    x, y = load_iris(return_X_y=True)
+    step = SimpleImputer() if first_step == "imputer" else StandardScaler()
+    path = tmp_path / "pipeline.joblib"
+    joblib.dump(make_pipeline(step, LogisticRegression(max_iter=500)).fit(x, y), path)
+    app = create_app(registry(endpoint("m", [sklearn_variant(path)])))
+    with serve_app(app) as url:
+        answers = _invoke_all(url, MISSING)
+        counts = _counts(url)
+    statuses = {r.status_code for r in answers}
+    assert statuses == ({200} if accepted else {400}), [r.text for r in answers]
+    assert counts == {"4xx": 0 if accepted else len(MISSING), "5xx": 0}

@@ -167,9 +167,7 @@ def state_server_rules(
                 if parameter.get("name") in ("scheduled_after", "scheduled_before"):
                     _set_string(parameter["schema"], pattern=_YEARS)
                 if parameter.get("name") == "next_token":
-                    _set_string(
-                        parameter["schema"], minLength=1, format=PAGE_TOKEN_FORMAT
-                    )
+                    _set_string(parameter["schema"], minLength=1, format=PAGE_TOKEN_FORMAT)
                     parameter["description"] = (
                         "The next_token of the previous page of this listing (opaque: any other "
                         "value is 422)."
@@ -192,7 +190,7 @@ def state_server_rules(
     job = components.get("BaseliningJobSpec")
     if job is not None:
         props = job["properties"]
-        quality_null = {key: _NULL for key in _QUALITY_KEYS}
+        quality_null = dict.fromkeys(_QUALITY_KEYS, _NULL)
         job["allOf"] = [
             inferable,
             {
@@ -221,7 +219,9 @@ def state_server_rules(
                             },
                         },
                     ],
-                    "if": {"properties": {"problem_type": {"not": {"const": "BinaryClassification"}}}},
+                    "if": {
+                        "properties": {"problem_type": {"not": {"const": "BinaryClassification"}}}
+                    },
                     "then": {"properties": {"probability_attribute": _NULL}},
                 },
                 "else": {"properties": quality_null},
@@ -289,7 +289,10 @@ def state_server_rules(
                         "record_preprocessor_script": _NULL,
                         "post_analytics_processor_script": _NULL,
                         "endpoint_input": {
-                            "properties": {"features_attribute": _NULL, "inference_attribute": _NULL}
+                            "properties": {
+                                "features_attribute": _NULL,
+                                "inference_attribute": _NULL,
+                            }
                         },
                     },
                 },
@@ -314,8 +317,7 @@ def state_server_rules(
                 "the baseline files exist and parse, and are of the schedule's monitoring type "
                 "(and problem type)",
                 "endpoint_input.endpoint_name names an existing endpoint",
-                "record_preprocessor_script and post_analytics_processor_script are existing "
-                "files",
+                "record_preprocessor_script and post_analytics_processor_script are existing files",
             ],
         )
     for name in ("EndpointInput",):

@@ -11,9 +11,10 @@ Every model answers :meth:`Model.invoke` with the request body and headers and r
     (one probability per class per row), ``predict`` otherwise. XGBoost and LightGBM models
     saved through their scikit-learn wrappers load the same way. Values that are not finite
     are refused (400), and so are missing values (empty CSV fields, JSON nulls) unless the
-    estimator's scikit-learn tags say it accepts NaN (``input_tags.allow_nan``: HistGradient-
-    Boosting, XGBoost, LightGBM, pipelines that start with an imputer, ...). The model is
-    called only with input it declares it can take, so its exceptions are model errors.
+    estimator accepts NaN: its scikit-learn tag ``input_tags.allow_nan`` (HistGradientBoosting,
+    XGBoost, LightGBM), or, for a pipeline, an imputer before any step that refuses NaN. The
+    model is called only with input it declares it can take, so its exceptions are model
+    errors.
 
 ``python``
     ``module:function``. If the module defines ``load()``, it is called once at start and the
@@ -247,19 +248,41 @@ class SklearnModel(_InProcess):
 
 
 def _accepts_missing(estimator: Any) -> bool:
-    """Whether an estimator takes NaN as a missing value (scikit-learn's ``allow_nan`` tag).
+    """Whether an estimator takes NaN as a missing value.
 
-    An object whose tags cannot be read is trusted to handle NaN itself (its error is then a
-    model error, as before).
+    scikit-learn's ``allow_nan`` tag says it for one estimator (HistGradientBoosting, XGBoost,
+    LightGBM: True; LogisticRegression: False). A pipeline is followed step by step: an imputer
+    (``sklearn.impute``) removes missing values, so it accepts them; a step whose tag is False
+    before any imputer refuses them; a step that lets NaN through (a scaler) passes the question
+    on. What cannot be told (a ``ColumnTransformer``, an object without tags) is trusted to
+    handle NaN itself: its error is then a model error, as before.
     """
     try:
+        from sklearn.compose import ColumnTransformer
+        from sklearn.pipeline import Pipeline
         from sklearn.utils import get_tags
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return bool(get_tags(estimator).input_tags.allow_nan)
-    except Exception:
+    except ImportError:  # pragma: no cover - scikit-learn comes with the sklearn flavor
         return True
+    steps = (
+        [step for _, step in estimator.steps if step not in (None, "passthrough")]
+        if isinstance(estimator, Pipeline)
+        else [estimator]
+    )
+    for step in steps:
+        kind = type(step)
+        if isinstance(step, Pipeline | ColumnTransformer):
+            return isinstance(step, ColumnTransformer) or _accepts_missing(step)
+        if kind.__module__.startswith("sklearn.impute") and kind.__name__.endswith("Imputer"):
+            return True
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                allow = bool(get_tags(step).input_tags.allow_nan)
+        except Exception:
+            return True
+        if not allow:
+            return False
+    return True
 
 
 _NO_MODEL = object()
