@@ -1,6 +1,6 @@
 """A typed Python client of the control-plane REST API (``/api/v1``).
 
-:class:`Client` has the methods of :class:`vigil.scheduling.control.ControlPlane`, with the
+:class:`Client` has the methods of :class:`vigil.control.ControlPlane`, with the
 same documents in and out, so code (and the CLI) can switch between a remote service and the
 library by swapping one object. Problems (RFC 7807) come back as :class:`ApiError` subclasses
 that keep the status, the problem document and the field it names; 4xx errors are also
@@ -22,8 +22,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel
 
-from vigil.errors import InputError, StorageError, VigilError
-from vigil.scheduling.models import (
+from vigil.api.resources import (
     BaseliningJob,
     BaseliningJobSpec,
     Endpoint,
@@ -36,8 +35,21 @@ from vigil.scheduling.models import (
     MonitoringScheduleSpec,
     RunNowRequest,
 )
+from vigil.api.status import (
+    BaseliningJobStatus,
+    MonitoringExecutionStatus,
+    MonitoringScheduleStatus,
+)
+from vigil.errors import (
+    InputError,
+    ResourceConflictError,
+    ResourceNotFoundError,
+    StorageError,
+    VigilError,
+)
 
 __all__ = [
+    "ApiConflictError",
     "ApiError",
     "ApiInputError",
     "ApiNotFoundError",
@@ -70,8 +82,13 @@ class ApiInputError(ApiError, InputError):
     """A 4xx answer: the request was wrong; retrying it unchanged fails the same way."""
 
 
-class ApiNotFoundError(ApiInputError, LookupError):
-    """404: no such resource."""
+class ApiNotFoundError(ApiInputError, ResourceNotFoundError):
+    """404: no such resource (a :class:`~vigil.errors.ResourceNotFoundError`)."""
+
+
+class ApiConflictError(ApiInputError, ResourceConflictError):
+    """409: the call conflicts with the resource's state (a
+    :class:`~vigil.errors.ResourceConflictError`)."""
 
 
 class ApiUnavailableError(ApiError, StorageError):
@@ -88,6 +105,8 @@ def _error(response: httpx.Response) -> ApiError:
     status = response.status_code
     if status == 404:
         return ApiNotFoundError(status, problem)
+    if status == 409:
+        return ApiConflictError(status, problem)
     if 400 <= status < 500:
         return ApiInputError(status, problem)
     if status == 503:
@@ -207,7 +226,11 @@ class Client:
         return self._get(BaseliningJob, f"/baselining-jobs/{_seg(name)}")
 
     def list_baselining_jobs(
-        self, *, status: str | None = None, limit: int = 100, next_token: str | None = None
+        self,
+        *,
+        status: BaseliningJobStatus | None = None,
+        limit: int = 100,
+        next_token: str | None = None,
     ) -> ListPage[BaseliningJob]:
         """Baselining jobs, newest first."""
         return self._get(
@@ -231,7 +254,7 @@ class Client:
     def list_monitoring_schedules(
         self,
         *,
-        status: str | None = None,
+        status: MonitoringScheduleStatus | None = None,
         endpoint_name: str | None = None,
         limit: int = 100,
         next_token: str | None = None,
@@ -281,7 +304,7 @@ class Client:
         *,
         schedule_name: str | None = None,
         endpoint_name: str | None = None,
-        status: str | None = None,
+        status: MonitoringExecutionStatus | None = None,
         scheduled_after: datetime | None = None,
         scheduled_before: datetime | None = None,
         ascending: bool = False,

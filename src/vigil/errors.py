@@ -10,13 +10,18 @@ the builtin it refines, so ``except ValueError`` keeps working for callers who d
     │   │   └── MalformedRowError                       one row/record that is wrong (path, line, field)
     │   ├── EmptyDatasetError                           a dataset with no rows
     │   ├── DocumentError                               a statistics/constraints/violations JSON that is invalid
+    │   ├── InvalidEventPatternError                    an EventBridge event pattern that is not valid
     │   └── InvalidParameterError (TypeError)           an argument outside its documented domain
     ├── SketchError (ValueError)           an operation on sketches that cannot be done (e.g. merge of unlike k)
+    ├── EngineError (RuntimeError)         an execution engine that is missing (PySpark, Java) or failed (a Spark job)
     └── StorageError (OSError)             an object store or database that failed underneath us
 
 Each error carries its context as attributes (``path``, ``line``, ``field``) so that a shell can
 render it without parsing the message. The shells map errors to exit codes / HTTP statuses once:
-``vigil.cli.main`` for the CLI.
+``vigil.cli.main`` for the CLI, ``vigil.service.errors`` for the REST API and the runtime. The
+HTTP client (:mod:`vigil.client`) raises the same classes for the service's answers
+(``ApiNotFoundError`` is a :class:`ResourceNotFoundError`), so callers catch one tree whichever
+control plane they talk to.
 """
 
 from __future__ import annotations
@@ -26,11 +31,16 @@ __all__ = [
     "DatasetNotFoundError",
     "DocumentError",
     "EmptyDatasetError",
+    "EngineError",
     "InputError",
+    "InvalidEventPatternError",
     "InvalidParameterError",
     "MalformedRowError",
+    "ResourceConflictError",
+    "ResourceNotFoundError",
     "SketchError",
     "StorageError",
+    "UnmigratedDatabaseError",
     "VigilError",
 ]
 
@@ -99,6 +109,18 @@ class DocumentError(InputError):
     """A statistics.json, constraints.json or violations document is not valid."""
 
 
+class InvalidEventPatternError(InputError):
+    """An EventBridge event pattern is not valid (EventBridge's ``InvalidEventPatternException``).
+
+    The message is EventBridge's: ``Event pattern is not valid. Reason: <reason>``; ``reason``
+    holds the reason alone.
+    """
+
+    def __init__(self, reason: str, *, field: str | None = None) -> None:
+        super().__init__(f"Event pattern is not valid. Reason: {reason}", field=field)
+        self.reason = reason
+
+
 class InvalidParameterError(InputError, TypeError):
     """A parameter is outside its documented domain.
 
@@ -112,3 +134,67 @@ class SketchError(VigilError, ValueError):
 
 class StorageError(VigilError, OSError):
     """An object store or metadata store failed underneath an otherwise valid request."""
+
+
+class ResourceNotFoundError(InputError, LookupError):
+    """No resource of the given kind has that name or id.
+
+    Parameters
+    ----------
+    message : str
+    kind : str, optional
+        ``"endpoint"``, ``"monitoring schedule"``, ``"baselining job"``, ``"execution"`` …
+    key : object, optional
+        The name or id looked up.
+    field : str, default="name"
+        The parameter that named the resource.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str | None = None,
+        key: object = None,
+        field: str | None = "name",
+        path: str | None = None,
+    ) -> None:
+        super().__init__(message, field=field, path=path)
+        self.kind = kind
+        self.key = None if key is None else str(key)
+
+    @classmethod
+    def of(cls, kind: str, key: object, *, field: str = "name") -> ResourceNotFoundError:
+        """``{kind} {key} does not exist``."""
+        return cls(f"{kind} {key!s} does not exist", kind=kind, key=key, field=field)
+
+
+class ResourceConflictError(InputError):
+    """The call conflicts with the current state: a duplicate name, or a status that forbids it."""
+
+
+class UnmigratedDatabaseError(StorageError):
+    """The database is not migrated to the schema this version of Vigil needs.
+
+    Attributes
+    ----------
+    current : str or None
+        The revision the database is at (None: never migrated).
+    head : str
+        The revision Vigil needs.
+    """
+
+    def __init__(self, url: str, current: str | None, head: str) -> None:
+        at = "has no Vigil schema" if current is None else f"is at revision {current}"
+        super().__init__(
+            f"the metadata database {at}, this Vigil needs revision {head}: "
+            "run `vigil db upgrade` (with the same VIGIL_DATABASE_URL) first",
+            path=url,
+        )
+        self.current = current
+        self.head = head
+
+
+class EngineError(VigilError, RuntimeError):
+    """An execution engine that is unavailable (PySpark or Java missing, a master that cannot
+    be reached) or whose job failed underneath (an executor lost, a reader's error)."""

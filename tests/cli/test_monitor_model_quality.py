@@ -74,8 +74,11 @@ def _window(root: Path, accuracy: float, *, label_key: str = "i") -> np.ndarray:
 
 
 def _tree(folder: Path) -> dict[str, str]:
+    """The files of a run (its manifest names the run's own attempt: left out)."""
     return {
-        str(p.relative_to(folder)): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()
+        str(p.relative_to(folder)): p.read_text()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "_manifest.json"
     }
 
 

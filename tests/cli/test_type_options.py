@@ -30,15 +30,16 @@ OPTIONS: dict[tuple[str, str], tuple[set[str], set[str], set[str]]] = {
         {"--dataset", "--output", "--type", "--dataset-format", "--header", "--quiet"},
     ),
     ("monitor", "run"): (
-        {"--baseline-statistics", "--dataset-format", "--header", "--output-columns-position",
+        {"--dataset", "--dataset-format", "--header", "--output-columns-position",
          "--features-attribute", "--record-preprocessor-script",
-         "--post-analytics-processor-script", "--drift-method", "--categorical-drift-method"},
-        {"--ground-truth", "--problem-type", "--scheduled-time", "--start-time-offset",
-         "--end-time-offset", "--probability-attribute", "--probability-threshold",
-         "--min-labels", "--min-coverage", "--max-label-delay", "--now"},
-        {"--input", "--output", "--type", "--baseline-constraints", "--endpoint", "--variant",
-         "--start", "--end", "--inference-attribute", "--max-malformed-fraction", "--schedule",
-         "--workers"},
+         "--post-analytics-processor-script", "--drift-method", "--categorical-drift-method",
+         "--feature-drift-method"},
+        {"--ground-truth", "--problem-type", "--probability-attribute", "--probability-threshold",
+         "--min-labels", "--min-coverage", "--max-label-delay", "--sagemaker-r2"},
+        {"--input", "--output", "--type", "--baseline-constraints", "--baseline-statistics",
+         "--endpoint", "--variant", "--capture-root", "--start", "--end",
+         "--inference-attribute", "--max-malformed-fraction", "--schedule", "--workers",
+         "--data-analysis-start-time", "--data-analysis-end-time", "--scheduled-time", "--now"},
     ),
     ("monitor", "evaluate"): (
         {"--baseline-statistics", "--drift-method", "--categorical-drift-method"},
@@ -73,6 +74,9 @@ CHOICES = {
     "--dataset-format": "csv",
     "--on-malformed": "skip",
     "--output-columns-position": "end",
+    "--drift-method": "psi",
+    "--categorical-drift-method": "psi",
+    "--feature-drift-method": "f=psi",
 }
 FLAGS = {"--header": "--no-header", "--sagemaker-r2": "--sagemaker-r2"}
 
@@ -136,10 +140,13 @@ def test_an_option_of_the_other_type_exits_2_naming_it(
 def test_data_quality_is_the_default_type_and_all_misused_options_are_named(cli: Cli) -> None:
     done = cli(
         "monitor", "run", *COMPLETE["monitor", "run"][DQ], "--min-labels", "5",
-        "--probability-attribute", "p", "--now", "2024-05-01T00:00:00Z",
+        "--probability-attribute", "p", "--sagemaker-r2",
     )  # fmt: skip
     assert done.code == 2
-    message = "--probability-attribute, --min-labels and --now apply only to --type model-quality"
+    message = (
+        "--probability-attribute, --min-labels and --sagemaker-r2 apply only to --type "
+        "model-quality"
+    )
     assert message in done.stderr
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 import pytest
-from scipy.stats import ks_2samp
+from scipy.stats import chisquare, ks_2samp
 
 from vigil.core.checks import FeatureBaseline, FeatureRule, check_data_quality
 from vigil.core.distribution import CategoricalCounts
-from vigil.core.drift.linf import linf_simple_distance
+from vigil.core.drift.linf import LInfSimple
 from vigil.core.profile import DatasetProfile
 from vigil.core.sketch import KLLSketch
 from vigil.types import InferredType
@@ -75,6 +75,24 @@ def test_categorical_drift_and_method_choice() -> None:
     assert check_data_quality(current, [no_compare], {"c": baseline}).features[0].drift is None
 
 
+def test_chisquare_violation_reports_its_pvalue_as_sagemaker_does() -> None:
+    baseline = FeatureBaseline("c", STR, categories=CategoricalCounts({"a": 50, "b": 50}))
+    current = _stats(c=["a"] * 80 + ["b"] * 20)
+    rule = FeatureRule("c", STR, categorical_method="chisquare", categorical_threshold=0.1)
+    report = check_data_quality(current, [rule], {"c": baseline})
+    drift = report.features[0].drift
+    assert drift is not None
+    ref = chisquare([80, 20], [50, 50])
+    assert drift.pvalue == pytest.approx(ref.pvalue, rel=1e-12)
+    assert drift.distance == pytest.approx(ref.statistic)  # 36: the statistic, not the p-value
+    assert drift.value == drift.pvalue
+    # The text consumers parse (``distance: (.+) exceeds``) still carries the compared p-value.
+    assert report.violations[0].description == (
+        f"Categorical distance: {drift.pvalue!r} exceeds categorical threshold: 0.1 "
+        "(method: chisquare)"
+    )
+
+
 @pytest.mark.parametrize("n", [5_000, 200_000])
 def test_sketch_linf_matches_scipy_ks_within_sketch_error(n: int) -> None:
     rng = np.random.default_rng(n)
@@ -83,7 +101,7 @@ def test_sketch_linf_matches_scipy_ks_within_sketch_error(n: int) -> None:
     ska.update(a)
     skb.update(b)
     exact = ks_2samp(a, b).statistic
-    sketched = linf_simple_distance(ska.weighted_sample(), skb.weighted_sample())
+    sketched = LInfSimple().compute(ska.weighted_sample(), skb.weighted_sample()).distance
     tolerance = (ska.rank_error_bound() + skb.rank_error_bound()) / n
     assert abs(sketched - exact) <= tolerance
     assert abs(sketched - exact) < 0.01  # and in practice far tighter than the bound

@@ -22,10 +22,10 @@ import orjson
 import pandas as pd
 import pytest
 
+from vigil.control import ControlPlane
 from vigil.demo.acs import AcsFiles
 from vigil.demo.run import DATA_QUALITY_SCHEDULE, MODEL_QUALITY_SCHEDULE, DemoConfig
 from vigil.demo.scenario import LABEL, feature_matrix, traffic_windows
-from vigil.scheduling.control import ControlPlane
 from vigil.storage.metadata import MetadataStore
 
 EVERY = 10

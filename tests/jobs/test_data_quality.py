@@ -136,6 +136,41 @@ def test_a_stricter_distance_is_selectable(acs_split: dict[str, Path], tmp_path:
     assert methods == {"psi", "jensen_shannon"}
 
 
+def test_chisquare_writes_its_pvalue_where_sagemaker_does(
+    acs_split: dict[str, Path], tmp_path: Path
+) -> None:
+    # The chi-square result names its p-value ``pvalue``; the violation text and the drift metric
+    # still carry the number the threshold was compared with, the p-value, as before.
+    result = run_data_quality(
+        baseline_statistics=str(acs_split["baseline"] / "statistics.json"),
+        baseline_constraints=str(acs_split["baseline"] / "constraints.json"),
+        input=TabularSource((str(acs_split["root"] / "shifted.csv"),), "csv"),
+        output=str(tmp_path),
+        categorical_method="chisquare",
+    )
+    drifts = {f.name: f.drift for f in result.report.features if f.drift is not None}
+    written = json.loads((tmp_path / "constraint_violations.json").read_text())
+    described = {
+        v["feature_name"]: v["description"]
+        for v in written["violations"]
+        if v["constraint_check_type"] == "baseline_drift_check" and v["feature_name"] != "AGEP"
+    }
+    assert described  # large windows: the p-value flags small shifts (see chisquare.py)
+    for name, text in described.items():
+        drift = drifts[name]
+        assert drift.method == "chisquare" and drift.decided_by == "pvalue"
+        assert drift.pvalue is not None and drift.value == drift.pvalue < drift.threshold
+        assert drift.distance > 0  # Pearson's statistic
+        assert text == (
+            f"Categorical distance: {drift.pvalue!r} exceeds categorical threshold: "
+            f"{drift.threshold!r} (method: chisquare)"
+        )
+    lines = (tmp_path / "metrics/cloudwatch_metrics.jsonl").read_text().splitlines()
+    metrics = {m["MetricName"]: m.get("Value") for m in map(json.loads, lines)}
+    for name, drift in drifts.items():
+        assert metrics[f"feature_baseline_drift_{name}"] == drift.value
+
+
 def test_empty_dataset_is_a_distinct_failure(acs_split: dict[str, Path], tmp_path: Path) -> None:
     empty = tmp_path / "empty.csv"
     empty.write_text(",".join(FEATURES) + "\n")
@@ -214,7 +249,8 @@ def test_capture_window_through_the_cli(acs_split: dict[str, Path], tmp_path: Pa
     assert "2 malformed records skipped" in done.stdout
     report = tmp_path / "report" / "acs" / "hourly" / "2016" / "01" / "01" / "04"
     assert sorted(p.name for p in report.iterdir()) == [
-        "constraint_violations.json", "constraints.json", "metrics", "statistics.json",
+        "_manifest.json", "constraint_violations.json", "constraints.json", "metrics",
+        "report.html", "statistics.json",
     ]  # fmt: skip
     metric = json.loads(
         (report / "metrics" / "cloudwatch_metrics.jsonl").read_text().splitlines()[0]

@@ -10,6 +10,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.datasets import SDK
 from typer.testing import CliRunner
 
@@ -178,7 +180,12 @@ def test_too_few_labels_is_an_explained_status_with_statistics_but_no_violations
     result = _run(delayed, T + 31 * DAY, min_labels=100, output=str(out))
     assert result.status is ExecutionStatus.FAILED and result.failure_code == INSUFFICIENT
     assert "5 of 6 predictions" in result.failure_reason and "min_labels" in result.failure_reason
-    assert sorted(p.name for p in out.iterdir()) == [COVERAGE_FILE, "statistics.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "_manifest.json",
+        COVERAGE_FILE,
+        "report.html",
+        "statistics.json",
+    ]
     low = _run(delayed, T + 31 * DAY, min_coverage=0.9)
     assert low.failure_code == INSUFFICIENT and "83.3%" in low.failure_reason
     runner = CliRunner()
@@ -408,3 +415,82 @@ def test_every_reading_path_reports_malformed_lines_by_number(
     ]
     matrix = result.statistics.binary_classification_metrics.confusion_matrix
     assert matrix == {"0": {"0": 0, "1": 2}, "1": {"0": 0, "1": 2}}
+
+
+def test_ids_of_every_length_merge_whichever_file_their_labels_are_in(tmp_path: Path) -> None:
+    # issue 12.1: one request without an inference id (keyed by its 36-character eventId)
+    # made a window of 61 predictions merge 0/61; short and long ids in separate files 0/40.
+    records = [
+        _record(T + timedelta(seconds=30 * i), f"e-{i}", str(i % 2), inference_id=f"order-{i}")
+        for i in range(60)
+    ]
+    event_id = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    records.append(_record(T + timedelta(minutes=45), event_id, "1"))
+    write_capture(tmp_path / "capture", records)
+    gt = tmp_path / "gt"
+    write_labels(gt, T + DAY, [(f"order-{i}", "1") for i in range(40)], "short.jsonl")
+    write_labels(gt, T + DAY, [(f"order-{i}", "0") for i in range(40, 60)], "more.jsonl")
+    write_labels(gt, T + 2 * DAY, [(event_id, "1")], "long.jsonl")
+    result = _run(tmp_path, T + 3 * DAY)
+    assert result.status is ExecutionStatus.COMPLETED
+    assert (result.coverage.predictions, result.coverage.merged) == (61, 61)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    ids=st.lists(
+        st.one_of(st.text(min_size=1, max_size=24), st.uuids().map(str)),
+        min_size=1, max_size=25, unique=True,
+    ),
+    labelled=st.lists(st.booleans(), min_size=25, max_size=25),
+    files=st.lists(st.integers(0, 3), min_size=25, max_size=25),
+)  # fmt: skip
+def test_merged_predictions_are_the_true_intersection_in_any_grouping(
+    tmp_path_factory: pytest.TempPathFactory, ids: list[str], labelled: list[bool], files: list[int]
+) -> None:
+    import pandas as pd
+
+    tmp = tmp_path_factory.mktemp("mq")
+    records = []
+    for i, key in enumerate(ids):
+        event_id = f"00000000-0000-4000-8000-{i:012d}"
+        use_event_id = i % 5 == 4  # some requests carry no inference id: keyed by eventId
+        records.append(
+            _record(
+                T + timedelta(seconds=i),
+                event_id,
+                str(i % 2),
+                inference_id=None if use_event_id else key,
+            )
+        )
+    keys = [r["eventMetadata"].get("inferenceId", r["eventMetadata"]["eventId"]) for r in records]
+    write_capture(tmp / "capture", records)
+    groups: dict[int, list[tuple[str, str]]] = {}
+    for key, has_label, group in zip(keys, labelled, files, strict=False):
+        if has_label:
+            groups.setdefault(group, []).append((key, "1"))
+    for group, pairs in groups.items():
+        write_labels(tmp / "gt", T + (group + 1) * HOUR, pairs, f"g{group}.jsonl")
+    result = _run(tmp, T + DAY)
+    predictions = pd.DataFrame({"key": keys})
+    labels = pd.DataFrame(
+        {"key": [k for pairs in groups.values() for k, _ in pairs]}
+    ).drop_duplicates()
+    expected = len(predictions.merge(labels, on="key", how="inner"))
+    assert result.coverage.predictions == len(keys)
+    assert result.coverage.merged == expected
+
+
+def test_record_counts_describe_the_window_not_the_hour_files(tmp_path: Path) -> None:
+    # issue 12.8: a window of half an hour reported every record of the hour's files.
+    records = [
+        _record(T + timedelta(minutes=i), f"e-{i}", "1", inference_id=f"k{i}") for i in range(60)
+    ]
+    write_capture(tmp_path / "capture", records)
+    write_labels(tmp_path / "gt", T + DAY, [(f"k{i}", "1") for i in range(60)], "x.jsonl")
+    half = _capture(tmp_path, T + 30 * timedelta(minutes=1), T + HOUR)
+    result = _run(tmp_path, T + 2 * DAY, capture=half)
+    assert result.coverage.predictions == 30
+    assert result.records == 30

@@ -29,9 +29,9 @@ from tests.scheduling.data import (
     write_capture,
 )
 
-from vigil.scheduling.clock import FileClock, ManualClock
-from vigil.scheduling.control import ControlPlane
-from vigil.scheduling.models import EndpointCreate, MonitoringScheduleSpec
+from vigil.api.resources import EndpointCreate, MonitoringScheduleSpec
+from vigil.control import ControlPlane
+from vigil.control.clock import FileClock, ManualClock
 from vigil.storage.metadata import MetadataStore
 
 T0 = datetime(2024, 5, 1, tzinfo=UTC)

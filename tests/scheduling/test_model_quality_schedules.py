@@ -22,14 +22,14 @@ from tests.scheduling.mq_data import (
     write_traffic,
 )
 
-from vigil.formats.model_quality import ModelQualityStatistics
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.control import ControlPlane
-from vigil.scheduling.models import (
+from vigil.api.resources import (
     EndpointCreate,
     MonitoringExecution,
     MonitoringScheduleSpec,
 )
+from vigil.control import ControlPlane
+from vigil.control.clock import ManualClock
+from vigil.formats.model_quality import ModelQualityStatistics
 from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
 from vigil.settings import get_settings
 from vigil.storage.metadata import MetadataStore

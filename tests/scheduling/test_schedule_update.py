@@ -12,8 +12,8 @@ import pytest
 from tests.scheduling.data import ENDPOINT, write_capture
 from tests.scheduling.world import HOUR, T0, World, open_world
 
+from vigil.api.resources import MonitoringScheduleSpec
 from vigil.errors import InvalidParameterError
-from vigil.scheduling.models import MonitoringScheduleSpec
 from vigil.scheduling.scheduler import SchedulerConfig
 from vigil.storage.metadata import ResourceNotFoundError
 

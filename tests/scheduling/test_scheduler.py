@@ -15,10 +15,10 @@ import pytest
 from tests.scheduling.data import ENDPOINT, sleeping_script, write_capture
 from tests.scheduling.world import HOUR, T0, World, open_world
 
-from vigil.errors import InvalidParameterError
-from vigil.scheduling.models import (
+from vigil.api.resources import (
     RunNowRequest,
 )
+from vigil.errors import InvalidParameterError
 from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from tests.scheduling.data import ENDPOINT, Baseline, make_baseline
 
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.control import ControlPlane
-from vigil.scheduling.models import EndpointCreate, MonitoringExecution, MonitoringScheduleSpec
+from vigil.api.resources import EndpointCreate, MonitoringExecution, MonitoringScheduleSpec
+from vigil.control import ControlPlane
+from vigil.control.clock import ManualClock
 from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
 from vigil.storage.metadata import MetadataStore
 

@@ -16,8 +16,8 @@ from fastapi import HTTPException
 from tests.scheduling.data import ENDPOINT, Baseline, make_baseline
 from tests.service.server import serving
 
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.control import UrlPolicy
+from vigil.control import UrlPolicy
+from vigil.control.clock import ManualClock
 from vigil.service.app import create_app
 from vigil.service.deps import get_principal
 from vigil.storage.metadata import UnmigratedDatabaseError

@@ -18,9 +18,9 @@ import pytest
 from tests.scheduling.data import ENDPOINT, Baseline, make_baseline
 from tests.service.server import serving
 
+from vigil.api.resources import EndpointConfig, EndpointCreate, MonitoringScheduleSpec
 from vigil.client import ApiInputError, ApiNotFoundError, ApiUnavailableError, Client
 from vigil.errors import InputError
-from vigil.scheduling.models import EndpointConfig, EndpointCreate, MonitoringScheduleSpec
 from vigil.service.app import create_app
 from vigil.storage.metadata import MetadataStore, head_revision, upgrade
 

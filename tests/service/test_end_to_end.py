@@ -20,15 +20,15 @@ from tests.polling import eventually
 from tests.scheduling.data import COLORS, ENDPOINT, write_training_csv
 from tests.service.conftest import python_config
 
-from vigil.client import Client
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.models import (
+from vigil.api.resources import (
     BaseliningJobSpec,
     EndpointCreate,
     MonitoringExecution,
     MonitoringScheduleSpec,
     RunNowRequest,
 )
+from vigil.client import Client
+from vigil.control.clock import ManualClock
 from vigil.scheduling.scheduler import SchedulerConfig
 from vigil.service.server import create_service, serve_in_thread
 

@@ -41,9 +41,9 @@ from tests.scheduling.data import make_baseline
 from tests.scheduling.mq_data import train_model, write_model_quality_baseline
 from tests.service.server import serving
 
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.control import UrlPolicy
-from vigil.scheduling.expressions import parse_offset
+from vigil.api.expressions import parse_offset
+from vigil.control import UrlPolicy
+from vigil.control.clock import ManualClock
 from vigil.service.app import create_app
 from vigil.service.openapi import (
     ATTRIBUTE_FORMAT,

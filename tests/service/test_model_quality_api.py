@@ -18,11 +18,11 @@ from tests.scheduling.data import Baseline, make_baseline
 from tests.scheduling.mq_data import ENDPOINT, train_model, write_model_quality_baseline
 from tests.service.server import serving
 
+from vigil.api.resources import MonitoringScheduleSpec
 from vigil.client import ApiInputError, ApiNotFoundError, Client
+from vigil.control import UrlPolicy
+from vigil.control.clock import ManualClock
 from vigil.jobs.model_quality import suggest_model_quality_baseline
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.control import UrlPolicy
-from vigil.scheduling.models import MonitoringScheduleSpec
 from vigil.service.app import create_app
 
 PROBLEM = "application/problem+json"
@@ -196,6 +196,7 @@ def test_model_quality_schedules_are_validated_naming_the_field(api: Api) -> Non
         "min_labels": 100,
         "min_coverage": 0.0,
         "max_label_delay": None,
+        "sagemaker_r2": False,
     }
 
 
@@ -347,6 +348,7 @@ def test_cli_model_quality_schedules_and_baselining_jobs(api: Api, vigil: Any) -
         "min_labels": 20,
         "min_coverage": 0.5,
         "max_label_delay": "P2D",
+        "sagemaker_r2": False,
     }
     assert "inference_attribute" not in created["endpoint_input"]
     updated = ok(
@@ -365,7 +367,8 @@ def test_cli_model_quality_schedules_and_baselining_jobs(api: Api, vigil: Any) -
     code, _, err = vigil(
         "schedules", "create", "dq", *common, "--problem-type", "Regression", *target
     )
-    assert code == 2 and "model_quality" in err and "DataQuality" in err
+    words = " ".join(err.split())
+    assert code == 2 and "only to --type model-quality, not to --type data-quality" in words
     code, _, err = vigil(
         "schedules", "update", "mq", *common, "--baseline-statistics", str(api.dq.statistics),
         "--baseline-constraints", str(api.dq.constraints), *target,

@@ -22,11 +22,11 @@ from tests.service.conftest import (
     sklearn_config,
 )
 
+from vigil.api.resources import EndpointConfig, EndpointCreate
 from vigil.client import ApiInputError, ApiNotFoundError, Client
+from vigil.control import UrlPolicy
+from vigil.control.clock import ManualClock
 from vigil.errors import DatasetNotFoundError
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.control import UrlPolicy
-from vigil.scheduling.models import EndpointConfig, EndpointCreate
 from vigil.service.logs import JsonFormatter
 from vigil.service.server import ServiceThread, create_service, serve_in_thread
 from vigil.serving.config import ServeConfig

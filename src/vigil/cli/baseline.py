@@ -1,33 +1,31 @@
 """``vigil baseline …``: suggest a baseline (statistics.json + constraints.json) from a dataset.
 
 ``--type data-quality`` (the default) profiles every column; ``--type model-quality`` scores a
-model's predictions against labels with the same code as ``vigil model-quality baseline``
-(:func:`vigil.cli.model_quality.suggest_and_report`).
+model's predictions against labels. The options are generated from the baselining job's spec
+(:data:`vigil.cli.job_options.BASELINE_OPTIONS`), which ``vigil baselining-jobs start`` sends to
+a service: the same job runs either way (:func:`vigil.jobs.baselining.run_baselining_job`).
 """
 
 from __future__ import annotations
 
-from enum import Enum
+from typing import Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-from vigil.cli import model_quality
-from vigil.cli.model_quality import HELP
-from vigil.cli.options import (
-    DATA_QUALITY_PANEL,
-    MODEL_QUALITY_PANEL,
-    TYPE_PANELS_HELP,
-    DatasetFormatOption,
-    MonitorTypeOption,
-    ProblemTypeOption,
-    check_type_options,
-    require,
+from vigil.api.specs import BaseliningJobSpec
+from vigil.cli.job_options import (
+    BASELINE_OPTIONS,
+    TYPE_SPELLINGS_OUT,
+    JobOption,
+    build_spec,
+    monitoring_type_of,
+    with_job_options,
 )
-from vigil.cli.render import baseline_summary
-from vigil.jobs.baseline import suggest_baseline
-from vigil.types import DatasetFormat
+from vigil.cli.options import TYPE_PANELS_HELP, MonitorTypeOption, check_type_options
+from vigil.cli.render import baseline_summary, model_quality_baseline_summary
+from vigil.jobs.baselining import run_baselining_job
 
 __all__ = ["app"]
 
@@ -35,8 +33,7 @@ app = typer.Typer(
     help="Baselines: statistics and suggested constraints from training data.", no_args_is_help=True
 )
 
-_DQ, _MQ = DATA_QUALITY_PANEL, MODEL_QUALITY_PANEL
-_REQUIRED = {MonitorTypeOption.model_quality: ("problem_type", "ground_truth_attribute")}
+_MQ_REQUIRED = ("problem_type", "ground_truth_attribute")
 _SUGGEST_HELP = (
     "Profile DATASET and write statistics.json and constraints.json to OUTPUT.\n\n"
     "--type data-quality (the default): statistics of every column and suggested data-quality "
@@ -46,98 +43,38 @@ _SUGGEST_HELP = (
 )
 
 
-class _OnMalformed(str, Enum):
-    fail = "fail"
-    skip = "skip"
-
-
 @app.command("suggest", help=_SUGGEST_HELP)
+@with_job_options(BASELINE_OPTIONS)
 def suggest(
     ctx: typer.Context,
-    dataset: list[str] = typer.Option(
-        ..., "--dataset", help="File, directory, glob or fsspec URL (s3://…). Repeatable."
-    ),
-    output: str = typer.Option(..., "--output", help="Directory or URL for the two JSON files."),
-    type: MonitorTypeOption = typer.Option(
-        MonitorTypeOption.data_quality,
-        "--type",
-        help="data-quality profiles the columns; model-quality scores predictions vs labels.",
-    ),
-    dataset_format: DatasetFormatOption | None = typer.Option(
-        None,
-        "--dataset-format",
-        help="csv, json (JSON Lines) or parquet. Default: from the extension.",
-    ),
-    header: bool = typer.Option(True, "--header/--no-header", help="CSV: first line holds names."),
     quiet: bool = typer.Option(False, "--quiet", help="No progress or summary."),
-    workers: int = typer.Option(
-        1, "--workers", min=1, help="Worker processes.", rich_help_panel=_DQ
-    ),
-    on_malformed: _OnMalformed = typer.Option(
-        _OnMalformed.fail,
-        "--on-malformed",
-        help="fail on a malformed row, or skip and count it.",
-        rich_help_panel=_DQ,
-    ),
-    string_column: list[str] = typer.Option(
-        [],
-        "--string-column",
-        help="Treat this column as String (categorical codes). Repeatable.",
-        rich_help_panel=_DQ,
-    ),
-    problem_type: ProblemTypeOption | None = typer.Option(
-        None,
-        "--problem-type",
-        help="Required. SageMaker's problem type.",
-        rich_help_panel=_MQ,
-        show_default=False,
-    ),
-    ground_truth_attribute: str | None = typer.Option(
-        None,
-        "--ground-truth-attribute",
-        help=f"Required. {HELP['--ground-truth-attribute']}",
-        rich_help_panel=_MQ,
-    ),
-    inference_attribute: str | None = typer.Option(
-        None, "--inference-attribute", help=HELP["--inference-attribute"], rich_help_panel=_MQ
-    ),
-    probability_attribute: str | None = typer.Option(
-        None, "--probability-attribute", help=HELP["--probability-attribute"], rich_help_panel=_MQ
-    ),
-    probability_threshold: float = typer.Option(
-        0.5,
-        "--probability-threshold",
-        min=0,
-        max=1,
-        help=HELP["--probability-threshold"],
-        rich_help_panel=_MQ,
-    ),
-    slack: float = typer.Option(0.1, "--slack", min=0, help=HELP["--slack"], rich_help_panel=_MQ),
-    sagemaker_r2: bool = typer.Option(
-        False, "--sagemaker-r2", help=HELP["--sagemaker-r2"], rich_help_panel=_MQ
-    ),
+    **values: Any,
 ) -> None:
     """Suggest a data-quality or model-quality baseline (the help is ``_SUGGEST_HELP``)."""
-    check_type_options(ctx, type, required=_REQUIRED)
-    fmt: DatasetFormat | None = None if dataset_format is None else dataset_format.value
-    if type is MonitorTypeOption.model_quality:
-        model_quality.suggest_and_report(
-            dataset=dataset,
-            output=output,
-            problem_type=require(problem_type, "--problem-type", type).value,
-            ground_truth_attribute=require(
-                ground_truth_attribute, "--ground-truth-attribute", type
-            ),
-            inference_attribute=inference_attribute,
-            probability_attribute=probability_attribute,
-            probability_threshold=probability_threshold,
-            dataset_format=fmt,
-            header=header,
-            slack=slack,
-            sagemaker_r2=sagemaker_r2,
-            quiet=quiet,
-        )
-        return
+    monitoring_type = monitoring_type_of(values)
+    mode = MonitorTypeOption(TYPE_SPELLINGS_OUT[monitoring_type])
+    required: dict[MonitorTypeOption, tuple[str, ...]] = {
+        MonitorTypeOption.data_quality: ("dataset", "output"),
+        MonitorTypeOption.model_quality: ("dataset", "output", *_MQ_REQUIRED),
+    }
+    check_type_options(ctx, mode, required=required)
+    suggest_baseline_job(values, BASELINE_OPTIONS, quiet=quiet)
+
+
+def suggest_baseline_job(
+    values: dict[str, Any], options: tuple[JobOption, ...], *, quiet: bool
+) -> None:
+    """Build the baselining spec from option values, run the job here, print its summary.
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the option, for an invalid spec.
+    DatasetNotFoundError, DatasetFormatError, MalformedRowError, EmptyDatasetError
+        As the job (exit code 2).
+    """
+    monitoring_type = monitoring_type_of(values)
+    spec = build_spec(values, options=options, kind=BaseliningJobSpec)
     console = Console()
     with Progress(
         "[progress.description]{task.description}",
@@ -145,19 +82,17 @@ def suggest(
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
-        disable=quiet,
+        disable=quiet or monitoring_type != "DataQuality",
         transient=True,
     ) as progress:
         task = progress.add_task("profiling partitions", total=None)
-        result = suggest_baseline(
-            dataset,
-            dataset_format=fmt,
-            header=header,
-            output=output,
-            workers=workers,
-            on_malformed=on_malformed.value,
-            string_columns=string_column,
+        outcome = run_baselining_job(
+            spec,
             on_progress=lambda done, total: progress.update(task, completed=done, total=total),
         )
-    if not quiet:
-        console.print(baseline_summary(result))
+    if quiet:
+        return
+    if monitoring_type == "ModelQuality":
+        console.print(model_quality_baseline_summary(outcome.result))
+    else:
+        console.print(baseline_summary(outcome.result))

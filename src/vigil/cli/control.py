@@ -86,7 +86,7 @@ def _api(url: str | None, database_url: str | None) -> Iterator[Any]:
         with Client(url) as client:
             yield client
         return
-    from vigil.scheduling.control import ControlPlane
+    from vigil.control import ControlPlane
     from vigil.storage.metadata import MetadataStore
 
     with MetadataStore(database_url) as store:
@@ -101,7 +101,7 @@ def _print(document: BaseModel | None) -> None:
 def _time(value: str | None, flag: str) -> datetime | None:
     if value is None:
         return None
-    from vigil.scheduling.clock import parse_time
+    from vigil.control.clock import parse_time
 
     return parse_time(value, field=flag)
 
@@ -170,7 +170,7 @@ def endpoint_create(
     database_url: str | None = DATABASE_URL,
 ) -> None:
     """Store an endpoint configuration."""
-    from vigil.scheduling.models import EndpointCreate
+    from vigil.api.resources import EndpointCreate
 
     request = _model(EndpointCreate, {"name": name, "config": _json_arg(config, "--config")})
     with _api(url, database_url) as api:
@@ -185,7 +185,7 @@ def endpoint_update(
     database_url: str | None = DATABASE_URL,
 ) -> None:
     """Replace an endpoint's configuration."""
-    from vigil.scheduling.models import EndpointUpdate
+    from vigil.api.resources import EndpointUpdate
 
     request = _model(EndpointUpdate, {"config": _json_arg(config, "--config")})
     with _api(url, database_url) as api:
@@ -230,74 +230,35 @@ def endpoint_delete(
 # ---- baselining jobs -------------------------------------------------------------------------
 
 
-MONITORING_TYPE = typer.Option("DataQuality", "--monitoring-type", help="DataQuality|ModelQuality")
-PROBLEM_TYPE = typer.Option(
-    None,
-    "--problem-type",
-    help="ModelQuality: BinaryClassification|MulticlassClassification|Regression.",
-)
-PROBABILITY_ATTRIBUTE = typer.Option(
-    None,
-    "--probability-attribute",
-    help="ModelQuality, binary: the probability's column (index for a CSV output, or JSONPath).",
-)
-PROBABILITY_THRESHOLD = typer.Option(
-    None, "--probability-threshold", help="ModelQuality: positive when probability >= (0.5)."
-)
+def _baselining_start() -> Callable[..., None]:
+    """``baselining-jobs start``: the options of ``vigil baseline suggest`` plus ``--name``."""
+    from vigil.cli.job_options import BASELINE_NAME_OPTION, BASELINE_OPTIONS, with_job_options
+
+    options = (*BASELINE_OPTIONS, BASELINE_NAME_OPTION)
+
+    @with_job_options(options)
+    def command(
+        url: str | None = URL,
+        database_url: str | None = DATABASE_URL,
+        **values: Any,
+    ) -> None:
+        """Start a baselining job (through a service it runs in the background).
+
+        DataQuality profiles every column; ModelQuality computes the model's metrics on a
+        labelled dataset (--problem-type, --ground-truth-attribute, and --inference-attribute or,
+        for a binary problem, --probability-attribute) and suggests thresholds.
+        """
+        from vigil.api.specs import BaseliningJobSpec
+        from vigil.cli.job_options import build_spec
+
+        spec = build_spec(values, options=options, kind=BaseliningJobSpec)
+        with _api(url, database_url) as api:
+            _print(api.start_baselining_job(spec))
+
+    return command
 
 
-@baselining_jobs_app.command("start")
-def baselining_start(
-    dataset: str = typer.Option(..., "--dataset", help="File, directory, glob or URL."),
-    output: str = typer.Option(..., "--output", help="Where the baseline files go."),
-    name: str | None = typer.Option(None, "--name"),
-    dataset_format: str | None = typer.Option(None, "--dataset-format", help="csv|json|parquet"),
-    header: bool = typer.Option(True, "--header/--no-header"),
-    on_malformed: str = typer.Option("fail", "--on-malformed", help="fail|skip (DataQuality)"),
-    monitoring_type: str = MONITORING_TYPE,
-    problem_type: str | None = PROBLEM_TYPE,
-    inference_attribute: str | None = typer.Option(
-        None, "--inference-attribute", help="ModelQuality: column of the predicted label."
-    ),
-    probability_attribute: str | None = PROBABILITY_ATTRIBUTE,
-    probability_threshold: float | None = PROBABILITY_THRESHOLD,
-    ground_truth_attribute: str | None = typer.Option(
-        None, "--ground-truth-attribute", help="ModelQuality: column of the label."
-    ),
-    slack: float | None = typer.Option(
-        None, "--slack", help="ModelQuality: threshold margin (0.1; 0 = SageMaker's)."
-    ),
-    url: str | None = URL,
-    database_url: str | None = DATABASE_URL,
-) -> None:
-    """Start a baselining job (through a service it runs in the background).
-
-    DataQuality profiles every column; ModelQuality computes the model's metrics on a labelled
-    dataset (--problem-type, --ground-truth-attribute, and --inference-attribute or, for a
-    binary problem, --probability-attribute) and suggests thresholds.
-    """
-    from vigil.scheduling.models import BaseliningJobSpec
-
-    spec = _model(
-        BaseliningJobSpec,
-        {
-            "name": name,
-            "monitoring_type": monitoring_type,
-            "dataset_url": dataset,
-            "output_url": output,
-            "dataset_format": dataset_format,
-            "header": header,
-            "on_malformed": on_malformed,
-            "problem_type": problem_type,
-            "inference_attribute": inference_attribute,
-            "probability_attribute": probability_attribute,
-            "probability_threshold": probability_threshold,
-            "ground_truth_attribute": ground_truth_attribute,
-            "slack": slack,
-        },
-    )
-    with _api(url, database_url) as api:
-        _print(api.start_baselining_job(spec))
+baselining_start = baselining_jobs_app.command("start")(_baselining_start())
 
 
 @baselining_jobs_app.command("describe")
@@ -333,110 +294,30 @@ def baselining_list(
 def _schedule_command(verb: str) -> Callable[..., None]:
     """The ``schedules create`` / ``schedules update`` command: the same options, one verb.
 
-    Both build a whole :class:`MonitoringScheduleSpec` from the options; ``update`` replaces
-    the named schedule's definition with it (``PUT``; same name and monitoring type).
+    Both build a whole :class:`MonitoringScheduleSpec` from the options of
+    :mod:`vigil.cli.job_options` (those of ``vigil monitor run``, plus the schedule's own);
+    ``update`` replaces the named schedule's definition with it (``PUT``; same name and
+    monitoring type).
     """
+    from vigil.cli.job_options import JOB_OPTIONS, SCHEDULE_OPTIONS, with_job_options
 
+    options = (*JOB_OPTIONS, *SCHEDULE_OPTIONS)
+
+    @with_job_options(options)
     def command(
         name: str = typer.Argument(..., help="Schedule name."),
-        baseline_statistics: str | None = typer.Option(
-            None, "--baseline-statistics", help="statistics.json (required for DataQuality)."
-        ),
-        baseline_constraints: str = typer.Option(..., "--baseline-constraints"),
-        output: str = typer.Option(..., "--output", help="Where executions write."),
-        monitoring_type: str = MONITORING_TYPE,
-        endpoint: str | None = typer.Option(
-            None, "--endpoint", help="Monitor this endpoint's capture."
-        ),
-        variant: str = typer.Option("AllTraffic", "--variant"),
-        capture_root: str | None = typer.Option(None, "--capture-root"),
-        dataset: str | None = typer.Option(
-            None, "--dataset", help="Or monitor a dataset (DataQuality)."
-        ),
-        dataset_format: str | None = typer.Option(None, "--dataset-format"),
-        schedule_expression: str = typer.Option(
-            "cron(0 * ? * * *)",
-            "--schedule-expression",
-            help="cron(...), 5-field cron, @daily, NOW.",
-        ),
-        start_offset: str | None = typer.Option(None, "--data-analysis-start-time", help="-PT1H"),
-        end_offset: str | None = typer.Option(None, "--data-analysis-end-time", help="-PT0H"),
-        max_runtime: int = typer.Option(3600, "--max-runtime-seconds"),
-        output_columns_position: str = typer.Option("start", "--output-columns-position"),
-        features_attribute: str | None = typer.Option(None, "--features-attribute"),
-        inference_attribute: str | None = typer.Option(
-            None,
-            "--inference-attribute",
-            help="Where the prediction is in the output (index for CSV, or JSONPath).",
-        ),
-        problem_type: str | None = PROBLEM_TYPE,
-        ground_truth: str | None = typer.Option(
-            None,
-            "--ground-truth",
-            help="ModelQuality: ground-truth root (default {VIGIL_DATA_DIR}/groundtruth).",
-        ),
-        probability_attribute: str | None = PROBABILITY_ATTRIBUTE,
-        probability_threshold: float | None = PROBABILITY_THRESHOLD,
-        min_labels: int | None = typer.Option(
-            None, "--min-labels", help="ModelQuality: fewest labels to check metrics (100)."
-        ),
-        min_coverage: float | None = typer.Option(
-            None, "--min-coverage", help="ModelQuality: smallest labelled fraction (0)."
-        ),
-        max_label_delay: str | None = typer.Option(
-            None, "--max-label-delay", help="ModelQuality: read labels up to window end + (P30D)."
-        ),
-        preprocessor: str | None = typer.Option(None, "--record-preprocessor-script"),
-        postprocessor: str | None = typer.Option(None, "--post-analytics-processor-script"),
         url: str | None = URL,
         database_url: str | None = DATABASE_URL,
+        **values: Any,
     ) -> None:
-        from vigil.scheduling.models import MonitoringScheduleSpec
+        from vigil.api.resources import MonitoringScheduleSpec
+        from vigil.cli.job_options import build_spec
 
-        model_quality = monitoring_type == "ModelQuality"
-        quality = {
-            key: value
-            for key, value in (
-                ("problem_type", problem_type),
-                ("inference_attribute", inference_attribute if model_quality else None),
-                ("probability_attribute", probability_attribute),
-                ("probability_threshold", probability_threshold),
-                ("ground_truth_url", ground_truth),
-                ("min_labels", min_labels),
-                ("min_coverage", min_coverage),
-                ("max_label_delay", max_label_delay),
-            )
-            if value is not None
-        }
-        data: dict[str, Any] = {
-            "name": name,
-            "monitoring_type": monitoring_type,
-            "baseline": {
-                "statistics_url": baseline_statistics,
-                "constraints_url": baseline_constraints,
-            },
-            "output_url": output,
-            "schedule_expression": schedule_expression,
-            "data_analysis_start_time": start_offset,
-            "data_analysis_end_time": end_offset,
-            "max_runtime_seconds": max_runtime,
-            "record_preprocessor_script": preprocessor,
-            "post_analytics_processor_script": postprocessor,
-        }
-        if model_quality or quality:
-            data["model_quality"] = quality
-        if endpoint is not None:
-            data["endpoint_input"] = {
-                "endpoint_name": endpoint,
-                "variant_name": variant,
-                "capture_root": capture_root,
-                "features_attribute": features_attribute,
-                "inference_attribute": None if model_quality else inference_attribute,
-                "output_columns_position": output_columns_position,
-            }
-        if dataset is not None:
-            data["dataset_input"] = {"dataset_url": dataset, "dataset_format": dataset_format}
-        spec = _model(MonitoringScheduleSpec, data)
+        extra = {"name": name}
+        if values.get("schedule_expression") is None:
+            extra["schedule_expression"] = "cron(0 * ? * * *)"
+        spec = build_spec(values, options=options, extra=extra, kind=MonitoringScheduleSpec)
+        assert isinstance(spec, MonitoringScheduleSpec)
         with _api(url, database_url) as api:
             if verb == "update":
                 _print(api.update_monitoring_schedule(name, spec))
@@ -536,7 +417,7 @@ def schedule_run(
     database_url: str | None = DATABASE_URL,
 ) -> None:
     """Run a schedule now on an explicit window (a scheduler picks it up)."""
-    from vigil.scheduling.models import RunNowRequest
+    from vigil.api.resources import RunNowRequest
 
     request = _model(
         RunNowRequest,
@@ -625,7 +506,7 @@ def _scheduler_config(
 
 
 def _clock(clock_file: str | None) -> Any:
-    from vigil.scheduling.clock import FileClock, SystemClock
+    from vigil.control.clock import FileClock, SystemClock
 
     return FileClock(clock_file) if clock_file else SystemClock()
 

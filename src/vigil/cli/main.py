@@ -16,7 +16,16 @@ from rich.text import Text
 from typer.exceptions import TyperException
 
 from vigil import __version__
-from vigil.cli import baseline, control, demo, ground_truth, model_quality, monitor, serve
+from vigil.cli import (
+    baseline,
+    control,
+    demo,
+    ground_truth,
+    model_quality,
+    monitor,
+    report,
+    serve,
+)
 from vigil.errors import InputError, VigilError
 
 __all__ = ["app", "main"]
@@ -37,6 +46,7 @@ app.add_typer(monitor.app, name="monitor")
 app.add_typer(model_quality.app, name="model-quality")
 app.add_typer(ground_truth.app, name="ground-truth")
 app.command(name="serve")(serve.serve)
+app.command(name="report")(report.report)
 control.register(app)  # db, endpoints, baselining-jobs, schedules, executions, api, scheduler
 app.command(name="demo")(demo.demo)
 

@@ -1,10 +1,10 @@
 """``vigil monitor …``: run a monitoring job once, or re-evaluate old statistics.
 
 ``--type data-quality`` (the default) compares traffic with a data-quality baseline;
-``--type model-quality`` merges predictions with ground truth and checks the model's metrics,
-with the same code as ``vigil model-quality run|evaluate``
-(:func:`~vigil.cli.model_quality.run_and_report`,
-:func:`~vigil.cli.model_quality.evaluate_and_report`).
+``--type model-quality`` merges predictions with ground truth and checks the model's metrics.
+``run`` builds the job's typed spec from options generated from it
+(:mod:`vigil.cli.job_options`) and runs it through the execution template, as a schedule does;
+``evaluate`` re-checks statistics through the monitor type's plug-in.
 
 Exit codes beyond the common ones (0 ok, 1 internal, 2 bad input): 3 = the execution completed
 with violations, 4 = it failed on its data (no records in the window, too many malformed),
@@ -13,13 +13,22 @@ with violations, 4 = it failed on its data (no records in the window, too many m
 
 from __future__ import annotations
 
-from enum import Enum
+from datetime import UTC, datetime
+from typing import Any
 
 import typer
 from rich.console import Console
 
-from vigil.cli import model_quality
-from vigil.cli.model_quality import HELP
+from vigil.api.specs import DataQualityConfig
+from vigil.cli.job_options import (
+    JOB_OPTIONS,
+    TYPE_SPELLINGS,
+    TYPE_SPELLINGS_OUT,
+    JobOption,
+    build_spec,
+    monitoring_type_of,
+    with_job_options,
+)
 from vigil.cli.options import (
     DATA_QUALITY_PANEL,
     EXIT_FAILED,
@@ -27,25 +36,18 @@ from vigil.cli.options import (
     EXIT_VIOLATIONS,
     MODEL_QUALITY_PANEL,
     TYPE_PANELS_HELP,
-    DatasetFormatOption,
     MonitorTypeOption,
-    ProblemTypeOption,
     check_type_options,
     exit_on_status,
     parse_time,
     require,
 )
-from vigil.cli.render import monitoring_summary
+from vigil.cli.render import model_quality_summary, monitoring_summary
 from vigil.errors import InvalidParameterError
-from vigil.jobs.capture_input import CaptureInput
-from vigil.jobs.data_quality import (
-    DataQualityResult,
-    evaluate_data_quality,
-    run_data_quality,
-    schedule_output_prefix,
-)
-from vigil.jobs.model_quality import DEFAULT_MIN_LABELS
-from vigil.storage.tabular import TabularSource
+from vigil.jobs.execution import JobRun, resolve_window
+from vigil.jobs.model_quality import INSUFFICIENT, ModelQualityResult
+from vigil.jobs.monitors import evaluate_monitoring, run_monitoring_job
+from vigil.jobs.outputs import execution_output_url
 
 __all__ = ["EXIT_FAILED", "EXIT_INSUFFICIENT_GROUND_TRUTH", "EXIT_VIOLATIONS", "app"]
 
@@ -81,193 +83,123 @@ _EVALUATE_HELP = (
 )
 
 
-class _Position(str, Enum):
-    start = "start"
-    end = "end"
-    none = "none"
-
-
-def _exit(result: DataQualityResult) -> None:
-    exit_on_status(result.status)
+_CONTEXT_FLAGS = ("--input", "--start", "--end", "--scheduled-time", "--now", "--schedule")
+"""Options of ``monitor run`` that say where and when the job runs, not what it does."""
 
 
 @app.command("run", help=_RUN_HELP)
+@with_job_options(JOB_OPTIONS)
 def run(
     ctx: typer.Context,
-    input: str = typer.Option(..., "--input", help="Capture root (with --endpoint) or a dataset."),
-    output: str = typer.Option(..., "--output", help="Directory or URL for the reports."),
-    type: MonitorTypeOption = typer.Option(
-        _DQ_MODE, "--type", help="data-quality or model-quality."
-    ),
-    baseline_constraints: str | None = typer.Option(
+    input: str | None = typer.Option(
         None,
-        "--baseline-constraints",
-        help="constraints.json URL. Required with data-quality, optional with model-quality.",
+        "--input",
+        help="Capture root (with --endpoint) or a dataset (without): short for --capture-root "
+        "or --dataset.",
     ),
-    endpoint: str | None = typer.Option(
-        None, "--endpoint", help="Endpoint: read its capture. Required with model-quality."
-    ),
-    variant: str = typer.Option("AllTraffic", "--variant", help="Production variant."),
     start: str | None = typer.Option(None, "--start", help="Window start (ISO-8601, UTC)."),
     end: str | None = typer.Option(None, "--end", help="Window end, exclusive."),
-    inference_attribute: str | None = typer.Option(
-        None,
-        "--inference-attribute",
-        help="JSONPath or index of the output (model quality: the predicted label).",
-    ),
-    max_malformed_fraction: float = typer.Option(0.1, "--max-malformed-fraction", min=0.0, max=1.0),
-    schedule: str | None = typer.Option(
-        None, "--schedule", help="Schedule name (metric dimension)."
-    ),
-    workers: int = typer.Option(1, "--workers", min=1),
-    baseline_statistics: str | None = typer.Option(
-        None, "--baseline-statistics", help="Required. statistics.json URL.", rich_help_panel=_DQ
-    ),
-    dataset_format: DatasetFormatOption | None = typer.Option(
-        None, "--dataset-format", help="For a dataset.", rich_help_panel=_DQ
-    ),
-    header: bool = typer.Option(
-        True, "--header/--no-header", help="CSV dataset header.", rich_help_panel=_DQ
-    ),
-    output_columns_position: _Position = typer.Option(
-        _Position.start,
-        "--output-columns-position",
-        help="Where outputs sit among baseline columns.",
-        rich_help_panel=_DQ,
-    ),
-    features_attribute: str | None = typer.Option(
-        None, "--features-attribute", help="JSONPath of features.", rich_help_panel=_DQ
-    ),
-    record_preprocessor_script: str | None = typer.Option(
-        None, "--record-preprocessor-script", rich_help_panel=_DQ
-    ),
-    post_analytics_processor_script: str | None = typer.Option(
-        None, "--post-analytics-processor-script", rich_help_panel=_DQ
-    ),
-    drift_method: str | None = typer.Option(
-        None, "--drift-method", help="Numeric distance (psi, ks, …).", rich_help_panel=_DQ
-    ),
-    categorical_drift_method: str | None = typer.Option(
-        None, "--categorical-drift-method", rich_help_panel=_DQ
-    ),
-    ground_truth: str | None = typer.Option(
-        None, "--ground-truth", help=f"Required. {HELP['--ground-truth']}", rich_help_panel=_MQ
-    ),
-    problem_type: ProblemTypeOption | None = typer.Option(
-        None, "--problem-type", help="Required. SageMaker's problem type.", rich_help_panel=_MQ
-    ),
     scheduled_time: str | None = typer.Option(
-        None, "--scheduled-time", help=HELP["--scheduled-time"], rich_help_panel=_MQ
+        None, "--scheduled-time", help="Time the offsets count from (default: this hour)."
     ),
-    start_time_offset: str | None = typer.Option(
-        None, "--start-time-offset", help=HELP["--start-time-offset"], rich_help_panel=_MQ
+    now: str | None = typer.Option(
+        None, "--now", help="Execution time: metrics' timestamp; labels collected up to it."
     ),
-    end_time_offset: str | None = typer.Option(
-        None, "--end-time-offset", help=HELP["--end-time-offset"], rich_help_panel=_MQ
+    schedule: str | None = typer.Option(
+        None,
+        "--schedule",
+        help="Schedule name: a metric dimension, and the reports go under "
+        "{output}/{endpoint}/{schedule}/yyyy/mm/dd/hh as a schedule's do.",
     ),
-    probability_attribute: str | None = typer.Option(
-        None, "--probability-attribute", help=HELP["--probability-attribute"], rich_help_panel=_MQ
-    ),
-    probability_threshold: float = typer.Option(
-        0.5,
-        "--probability-threshold",
-        min=0,
-        max=1,
-        help=HELP["--probability-threshold"],
-        rich_help_panel=_MQ,
-    ),
-    min_labels: int = typer.Option(
-        DEFAULT_MIN_LABELS,
-        "--min-labels",
-        min=1,
-        help=HELP["--min-labels"],
-        rich_help_panel=_MQ,
-    ),
-    min_coverage: float = typer.Option(
-        0.0, "--min-coverage", min=0, max=1, help=HELP["--min-coverage"], rich_help_panel=_MQ
-    ),
-    max_label_delay: str | None = typer.Option(
-        None, "--max-label-delay", help=HELP["--max-label-delay"], rich_help_panel=_MQ
-    ),
-    now: str | None = typer.Option(None, "--now", help=HELP["--now"], rich_help_panel=_MQ),
+    **values: Any,
 ) -> None:
-    """Run one data-quality or model-quality execution (the help is ``_RUN_HELP``)."""
-    check_type_options(ctx, type, required=_RUN_REQUIRED)
-    if type is _MQ_MODE:
-        model_quality.run_and_report(
-            input=input,
-            endpoint=require(endpoint, "--endpoint", type),
-            ground_truth=require(ground_truth, "--ground-truth", type),
-            problem_type=require(problem_type, "--problem-type", type).value,
-            output=output,
-            constraints=baseline_constraints,
-            variant=variant,
-            start=start,
-            end=end,
-            scheduled_time=scheduled_time,
-            start_time_offset=start_time_offset,
-            end_time_offset=end_time_offset,
-            inference_attribute=inference_attribute,
-            probability_attribute=probability_attribute,
-            probability_threshold=probability_threshold,
-            schedule=schedule,
-            min_labels=min_labels,
-            min_coverage=min_coverage,
-            max_label_delay=max_label_delay,
-            max_malformed_fraction=max_malformed_fraction,
-            now=now,
-            workers=workers,
-        )
-        return
-    baseline_statistics = require(baseline_statistics, "--baseline-statistics", type)
-    baseline_constraints = require(baseline_constraints, "--baseline-constraints", type)
-    from vigil.formats.statistics import Statistics
-    from vigil.storage.objectstore import read_bytes
-
-    if endpoint is not None:
-        t0, t1 = parse_time(start, "--start"), parse_time(end, "--end")
-        if t0 is None or t1 is None:
-            raise InvalidParameterError(
-                "--start and --end are required with --endpoint", field="--start"
-            )
-        names = tuple(
-            f.name for f in Statistics.from_json(read_bytes(baseline_statistics)).features
-        )
-        source: CaptureInput | TabularSource = CaptureInput(
-            root=input,
-            endpoint=endpoint,
-            variant=variant,
-            start=t0,
-            end=t1,
-            column_names=names,
-            output_columns_position=output_columns_position.value,
-            features_attribute=features_attribute,
-            inference_attribute=inference_attribute,
-            record_preprocessor=record_preprocessor_script,
-        )
-    else:
-        from vigil.jobs.baseline import infer_dataset_format
-
-        fmt = dataset_format.value if dataset_format is not None else infer_dataset_format(input)
-        source = TabularSource((input,), fmt, header=header)
-    if schedule is not None and endpoint is not None and isinstance(source, CaptureInput):
-        # a scheduled execution writes under {output}/{endpoint}/{schedule}/yyyy/mm/dd/hh (spec §7.4)
-        output = schedule_output_prefix(output, endpoint, schedule, source.end)
-    result = run_data_quality(
-        baseline_statistics=baseline_statistics,
-        baseline_constraints=baseline_constraints,
-        input=source,
-        output=output,
-        endpoint=endpoint,
+    """Run one execution of any monitor type (the help is ``_RUN_HELP``)."""
+    monitoring_type = monitoring_type_of(values)
+    mode = MonitorTypeOption(TYPE_SPELLINGS_OUT[monitoring_type])
+    check_type_options(ctx, mode, required=_RUN_REQUIRED)
+    run_job(
+        values, input=input, start=start, end=end, scheduled_time=scheduled_time, now=now,
         schedule=schedule,
-        workers=workers,
-        max_malformed_fraction=max_malformed_fraction,
-        numeric_method=drift_method,
-        categorical_method=categorical_drift_method,
-        post_analytics_processor=post_analytics_processor_script,
+    )  # fmt: skip
+
+
+def run_job(
+    values: dict[str, Any],
+    *,
+    input: str | None,
+    start: str | None,
+    end: str | None,
+    scheduled_time: str | None,
+    now: str | None,
+    schedule: str | None,
+    options: tuple[JobOption, ...] = JOB_OPTIONS,
+) -> None:
+    """Build the job spec from option values, run it through the template, report, exit.
+
+    Parameters
+    ----------
+    values : dict
+        The :data:`~vigil.cli.job_options.JOB_OPTIONS` values by parameter name.
+    input, start, end, scheduled_time, now, schedule : str or None
+        The run's context flags (texts): ``--input`` is ``--capture-root`` with
+        ``--endpoint``, else ``--dataset``.
+    options : tuple of JobOption
+        The table ``values`` come from (default: :data:`~vigil.cli.job_options.JOB_OPTIONS`).
+
+    Raises
+    ------
+    InvalidParameterError
+        Naming the flag, for an invalid spec, time or window.
+    typer.Exit
+        With the execution's exit code (see :func:`report_and_exit`).
+    """
+    if input is not None:
+        key = "capture_root" if values.get("endpoint") is not None else "dataset"
+        if values.get(key) is not None:
+            raise InvalidParameterError(
+                f"give --input or --{key.replace('_', '-')}, not both", field="--input"
+            )
+        values = {**values, key: input}
+    spec = build_spec(values, options=options).typed()
+    executed = parse_time(now, "--now") or datetime.now(UTC)
+    t0, t1 = parse_time(start, "--start"), parse_time(end, "--end")
+    nominal = parse_time(scheduled_time, "--scheduled-time") or t1
+    if nominal is None:
+        nominal = executed.replace(minute=0, second=0, microsecond=0)
+    window = resolve_window(spec, scheduled_time=nominal, start=t0, end=t1)
+    endpoint = spec.endpoint_input
+    job = JobRun(
+        spec=spec,
+        window=window,
+        scheduled_time=nominal,
+        now=executed,
+        output_url=execution_output_url(
+            spec.output_url,
+            schedule=schedule,
+            endpoint=endpoint.endpoint_name if endpoint is not None else None,
+            scheduled_time=nominal,
+        ),
+        schedule=schedule,
+        workers=spec.workers or 1,
     )
+    analysis = run_monitoring_job(job)
+    report_and_exit(analysis.result)
+
+
+def report_and_exit(result: Any) -> None:
+    """Print a monitoring result's summary and exit with its status's code.
+
+    Raises
+    ------
+    typer.Exit
+        3 with violations, 4 failed on its data, 5 not enough ground truth; nothing on success.
+    """
+    if isinstance(result, ModelQualityResult):
+        Console().print(model_quality_summary(result))
+        exit_on_status(result.status, insufficient_ground_truth=result.failure_code == INSUFFICIENT)
+        return
     Console().print(monitoring_summary(result))
-    _exit(result)
+    exit_on_status(result.status)
 
 
 @app.command("evaluate", help=_EVALUATE_HELP)
@@ -296,18 +228,19 @@ def evaluate(
 ) -> None:
     """Re-check statistics of either monitor type (the help is ``_EVALUATE_HELP``)."""
     check_type_options(ctx, type, required={_DQ_MODE: ("baseline_statistics",)})
-    if type is _MQ_MODE:
-        model_quality.evaluate_and_report(
-            statistics=statistics, constraints=constraints, output=output
+    monitoring_type = TYPE_SPELLINGS[type.value]
+    options = None
+    if monitoring_type == "DataQuality":
+        require(baseline_statistics, "--baseline-statistics", type)
+        options = DataQualityConfig.model_validate(
+            {"drift_method": drift_method, "categorical_drift_method": categorical_drift_method}
         )
-        return
-    result = evaluate_data_quality(
+    result = evaluate_monitoring(
+        monitoring_type,
         statistics=statistics,
-        baseline_statistics=require(baseline_statistics, "--baseline-statistics", type),
-        baseline_constraints=constraints,
+        constraints=constraints,
+        baseline_statistics=baseline_statistics,
         output=output,
-        numeric_method=drift_method,
-        categorical_method=categorical_drift_method,
+        options=options,
     )
-    Console().print(monitoring_summary(result))
-    _exit(result)
+    report_and_exit(result)

@@ -164,8 +164,8 @@ def serve(
     """Run the Vigil service: REST API, endpoints with capture, and a scheduler, on one port."""
     import uvicorn
 
-    from vigil.scheduling.clock import FileClock
-    from vigil.scheduling.control import UrlPolicy
+    from vigil.control import UrlPolicy
+    from vigil.control.clock import FileClock
     from vigil.scheduling.scheduler import SchedulerConfig
     from vigil.service.logs import configure_logging
     from vigil.service.server import base_url, bind_socket, create_service

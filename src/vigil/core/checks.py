@@ -243,7 +243,7 @@ def _check_feature(
             Violation(
                 name,
                 "baseline_drift_check",
-                f"{kind} distance: {drift.distance!r} exceeds {kind.lower()} threshold: "
+                f"{kind} distance: {drift.value!r} exceeds {kind.lower()} threshold: "
                 f"{drift.threshold!r} (method: {drift.method})",
             )
         )

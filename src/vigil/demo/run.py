@@ -15,7 +15,7 @@ The story (the ACS data: :mod:`vigil.demo.scenario`)
 3. An hourly data-quality schedule over the endpoint's capture, and an hourly model-quality
    schedule whose window lags two hours behind (``-PT2H``/``-PT1H``): labels arrive an hour
    after their predictions.
-4. The service's clock is injected (:class:`~vigil.scheduling.clock.ManualClock`): simulated
+4. The service's clock is injected (:class:`~vigil.control.clock.ManualClock`): simulated
    hour ``h`` after :attr:`DemoConfig.start` carries month ``h`` of the traffic. Each row is one
    invocation (``X-Amzn-SageMaker-Inference-Id`` = the ACS ``id``) at a time spread over its
    hour; the labels of hour ``h`` are uploaded near the end of hour ``h + 1``; then the clock
@@ -44,7 +44,15 @@ import orjson
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from vigil.api.resources import (
+    BaseliningJob,
+    BaseliningJobSpec,
+    EndpointCreate,
+    MonitoringExecution,
+    MonitoringScheduleSpec,
+)
 from vigil.client import Client
+from vigil.control.clock import ManualClock
 from vigil.demo.acs import default_cache_dir, fetch_acs_employment
 from vigil.demo.scenario import (
     FEATURES,
@@ -60,14 +68,6 @@ from vigil.demo.scenario import (
 from vigil.errors import InvalidParameterError, VigilError
 from vigil.formats.model_quality import ModelQualityStatistics
 from vigil.formats.violations import ConstraintViolations
-from vigil.scheduling.clock import ManualClock
-from vigil.scheduling.models import (
-    BaseliningJob,
-    BaseliningJobSpec,
-    EndpointCreate,
-    MonitoringExecution,
-    MonitoringScheduleSpec,
-)
 from vigil.scheduling.scheduler import SchedulerConfig
 from vigil.storage.objectstore import join, read_bytes
 

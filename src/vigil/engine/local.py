@@ -16,13 +16,21 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 
 import pyarrow as pa
 
+from vigil.engine.base import Engine, EngineType, Work
 from vigil.errors import InvalidParameterError
 
-__all__ = ["IN_FLIGHT_PER_WORKER", "map_partitions", "map_reduce", "read_ahead", "tree_reduce"]
+__all__ = [
+    "IN_FLIGHT_PER_WORKER",
+    "LocalEngine",
+    "map_partitions",
+    "map_reduce",
+    "read_ahead",
+    "tree_reduce",
+]
 
 P = TypeVar("P")
 R = TypeVar("R")
@@ -157,6 +165,50 @@ def map_reduce(
             for future in pending:
                 future.cancel()
             raise
+
+
+class LocalEngine(Engine):
+    """The local engine: :func:`map_reduce` over a work's partitions in ``workers`` processes.
+
+    Parameters
+    ----------
+    workers : int, default=1
+        Worker processes (1: in the calling process).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``workers`` < 1.
+
+    Examples
+    --------
+    >>> from vigil.engine.base import Work
+    >>> LocalEngine(1).reduce(Work(abs, max, lambda: [-3, 1, -2]))
+    3
+    >>> LocalEngine(1).reduce(Work(abs, max, lambda: [])) is None
+    True
+    """
+
+    type: ClassVar[EngineType] = "local"
+
+    def __init__(self, workers: int = 1) -> None:
+        if workers < 1:
+            raise InvalidParameterError(
+                f"workers of LocalEngine must be >= 1. Got {workers!r} instead.", field="workers"
+            )
+        self.workers = workers
+
+    def reduce(self, work: Work[Any, R]) -> R | None:
+        """Plan the partitions, analyse them in the pool, merge in partition order."""
+        tasks = work.partitions()
+        if not tasks:
+            return None
+        return map_reduce(
+            work.analyze, work.merge, tasks, workers=self.workers, on_result=work.on_result
+        )
+
+    def __repr__(self) -> str:
+        return f"LocalEngine(workers={self.workers})"
 
 
 _END = object()

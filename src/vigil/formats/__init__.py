@@ -14,7 +14,9 @@ Records (one JSON object per line, ``from_json``/``to_json``):
 
 Malformed documents raise :class:`vigil.errors.DocumentError`, malformed records
 :class:`vigil.errors.MalformedRowError`, both naming the file and the JSON path of the bad field.
-:mod:`vigil.formats.jackson` holds the Jackson pretty printer.
+:mod:`vigil.formats.jackson` holds the Jackson pretty printer. Clarify's documents
+(``analysis_config.json``, ``analysis.json``, bias-drift violations) are in
+:mod:`vigil.formats.clarify`, imported on their own.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from typing import Any
 
 from vigil.core.profile import DatasetStatistics, ProfileOptions
 from vigil.core.suggest import suggest_features
+from vigil.engine.base import Engine
 from vigil.errors import InvalidParameterError
 from vigil.formats.constraints import Constraints
 from vigil.formats.statistics import Statistics
@@ -99,6 +100,7 @@ def suggest_baseline(
     storage_options: Mapping[str, Any] | None = None,
     partition_bytes: int = DEFAULT_PARTITION_BYTES,
     on_progress: Callable[[int, int], None] | None = None,
+    engine: Engine | None = None,
 ) -> BaselineResult:
     """Profile a training dataset and suggest data-quality constraints, as SageMaker does.
 
@@ -123,7 +125,10 @@ def suggest_baseline(
     partition_bytes : int
         Target partition size in bytes.
     on_progress : callable, optional
-        ``on_progress(done, total)`` after each partition.
+        ``on_progress(done, total)`` after each partition (local engine).
+    engine : Engine, optional
+        Where the partitions run (:func:`vigil.engine.base.create_engine`); default: the local
+        engine with ``workers`` processes.
 
     Returns
     -------
@@ -135,6 +140,8 @@ def suggest_baseline(
         Bad input, naming the file (and line) concerned.
     InvalidParameterError
         If the format cannot be inferred or a parameter is out of range.
+    EngineError
+        If the engine is unavailable or fails underneath.
     """
     start = time.perf_counter()
     inputs = (dataset,) if isinstance(dataset, str) else tuple(dataset)
@@ -150,6 +157,7 @@ def suggest_baseline(
         on_malformed=on_malformed,
         partition_bytes=partition_bytes,
         on_progress=on_progress,
+        engine=engine,
     )
     with collector_paused():
         statistics = statistics_document(profiled.statistics)

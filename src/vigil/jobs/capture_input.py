@@ -130,6 +130,7 @@ __all__ = [
     "OutputColumnsPosition",
     "column_index",
     "compile_path",
+    "decode_capture_file",
     "decode_payload",
     "json_text",
     "plan_capture",
@@ -1001,6 +1002,20 @@ def read_capture_file(url: str, inp: CaptureInput) -> CaptureBatch:
     """
     with open_input(url, storage_options=inp.storage_options) as handle:
         raw = handle.read()
+    return decode_capture_file(url, raw, inp)
+
+
+def decode_capture_file(url: str, raw: bytes, inp: CaptureInput) -> CaptureBatch:
+    """Decode the bytes of one capture file (read whole, decompressed) into a batch.
+
+    What :func:`read_capture_file` does once it has read the file; for an engine that reads
+    files itself (Spark) and hands over their bytes. ``url`` names the file in reports.
+
+    Raises
+    ------
+    InvalidParameterError
+        If the record preprocessor cannot be loaded or defines no ``preprocess_handler``.
+    """
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     lines = raw.split(b"\n")

@@ -28,8 +28,7 @@ holding only the fields used, and a file of the usual shape (every record with a
 and a one-value CSV output) is then handled column-wise with Arrow; anything else falls back
 to record-by-record handling, and a file that does not decode (a broken line, a field of an
 unexpected JSON type) to line-by-line orjson parsing, which reports every malformed line with
-its number. All three paths give the same result (tested). Each worker also hashes its keys
-(:func:`vigil.core.model_quality.merge.key_hashes`), so the join only sorts integers.
+its number. All three paths give the same result (tested).
 
 Which ground truth is read: the hour folders of
 :func:`vigil.storage.ground_truth_layout.ground_truth_hours` (from the window's start to the
@@ -42,7 +41,7 @@ from __future__ import annotations
 import base64
 import binascii
 import csv
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -51,7 +50,6 @@ import numpy as np
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-from numpy.typing import NDArray
 
 try:  # optional: decodes a whole file in one call, ~2x faster than orjson line by line
     import msgspec
@@ -61,8 +59,8 @@ except ImportError:  # pragma: no cover - the orjson path reads the same records
     _MSGSPEC = False
 
 from vigil.core.model_quality import GroundTruthCoverage, merge_ground_truth
-from vigil.core.model_quality.merge import key_hashes
-from vigil.engine.local import map_partitions
+from vigil.engine.base import FileScan
+from vigil.engine.local import map_reduce
 from vigil.errors import InvalidParameterError
 from vigil.jobs.capture_input import (  # the capture reader's payload rules, shared
     BadRecord,
@@ -74,17 +72,38 @@ from vigil.jobs.capture_input import (  # the capture reader's payload rules, sh
     json_text,
     plan_capture,
 )
-from vigil.storage.ground_truth_layout import ground_truth_hours, list_ground_truth_files
+from vigil.storage.capture_layout import (
+    existing_folders,
+    hour_path,
+    hour_prefixes,
+    is_capture_file,
+)
+from vigil.storage.ground_truth_layout import (
+    ground_truth_hours,
+    is_ground_truth_file,
+    list_ground_truth_files,
+)
 from vigil.storage.objectstore import join, open_input
 from vigil.storage.tabular import MalformedReport
 
 __all__ = [
     "LabelBatch",
+    "MergePlan",
+    "MergeScan",
+    "MergeTask",
     "MergedWindow",
     "PredictionBatch",
     "PredictionReader",
+    "WindowReads",
+    "decode_ground_truth",
+    "decode_predictions",
+    "join_reads",
+    "merge_reads",
+    "merge_scan",
     "merge_window",
+    "plan_merge",
     "read_ground_truth_file",
+    "read_merge_task",
     "read_predictions_file",
 ]
 
@@ -132,9 +151,6 @@ class PredictionBatch:
     records_in_window : int
         Well-formed records in the window (= predictions).
     malformed : MalformedReport
-    hashes : ndarray of uint64
-        :func:`~vigil.core.model_quality.merge.key_hashes` of ``keys``, computed where the
-        file was read (in the worker), so that the join only sorts integers.
     """
 
     keys: pa.Array
@@ -143,10 +159,6 @@ class PredictionBatch:
     records_total: int = 0
     records_in_window: int = 0
     malformed: MalformedReport = field(default_factory=MalformedReport)
-    hashes: NDArray[np.uint64] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.hashes = key_hashes(self.keys)  # in the worker that read the file
 
 
 @dataclass
@@ -159,18 +171,12 @@ class LabelBatch:
     records_total : int
         Non-blank lines.
     malformed : MalformedReport
-    hashes : ndarray of uint64
-        :func:`~vigil.core.model_quality.merge.key_hashes` of ``keys``.
     """
 
     keys: pa.Array
     labels: pa.Array
     records_total: int = 0
     malformed: MalformedReport = field(default_factory=MalformedReport)
-    hashes: NDArray[np.uint64] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.hashes = key_hashes(self.keys)  # in the worker that read the file
 
 
 if _MSGSPEC:
@@ -366,6 +372,11 @@ def _key(event_id: Any, inference_id: Any) -> str:
 def _read_raw(url: str, storage_options: Mapping[str, Any] | None) -> bytes:
     with open_input(url, storage_options=storage_options) as handle:
         raw: bytes = handle.read()
+    return raw
+
+
+def _unmarked(raw: bytes) -> bytes:
+    """``raw`` without a UTF-8 byte-order mark."""
     return raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
 
 
@@ -426,8 +437,17 @@ def read_predictions_file(url: str, reader: PredictionReader) -> PredictionBatch
     DatasetNotFoundError, StorageError
         If the file cannot be read.
     """
+    return decode_predictions(url, _read_raw(url, reader.capture.storage_options), reader)
+
+
+def decode_predictions(url: str, raw: bytes, reader: PredictionReader) -> PredictionBatch:
+    """The predictions of one capture file's bytes (read whole, decompressed).
+
+    What :func:`read_predictions_file` does once it has read the file; for an engine that
+    reads files itself (Spark). ``url`` names the file in reports.
+    """
     window = _Window(reader)
-    batch = _Batch(url, _read_raw(url, reader.capture.storage_options))
+    batch = _Batch(url, _unmarked(raw))
     records = _decode_fast(_CAPTURE_DECODER, batch.raw)
     columns = _predictions_columnar(records, window) if records is not None else None
     if columns is not None and records is not None:
@@ -615,7 +635,16 @@ def read_ground_truth_file(
     DatasetNotFoundError, StorageError
         If the file cannot be read.
     """
-    batch = _Batch(url, _read_raw(url, storage_options))
+    return decode_ground_truth(url, _read_raw(url, storage_options))
+
+
+def decode_ground_truth(url: str, raw: bytes) -> LabelBatch:
+    """The labels of one ground-truth file's bytes (read whole, decompressed), in line order.
+
+    What :func:`read_ground_truth_file` does once it has read the file; for an engine that
+    reads files itself (Spark). ``url`` names the file in reports.
+    """
+    batch = _Batch(url, _unmarked(raw))
     records = _decode_fast(_LABEL_DECODER, batch.raw)
     columns = _labels_columnar(records) if records is not None else None
     if columns is not None and records is not None:
@@ -699,16 +728,130 @@ def _labels_slow(batch: _Batch) -> None:
 
 
 @dataclass(frozen=True)
-class _Task:
+class MergeTask:
+    """One file to read for a merge: a capture file (with its reader) or a ground-truth file.
+
+    Attributes
+    ----------
+    index : int
+        Its place in the plan (labels are kept in filing order: the latest wins).
+    url : str
+    reader : PredictionReader or None
+        None for a ground-truth file.
+    storage_options : mapping, optional
+    """
+
+    index: int
     url: str
-    reader: PredictionReader | None  # None: a ground-truth file
+    reader: PredictionReader | None
     storage_options: Mapping[str, Any] | None = None
 
 
-def _read(task: _Task) -> PredictionBatch | LabelBatch:
+@dataclass
+class WindowReads:
+    """The mergeable state of a merge: every file read so far, by its place in filing order.
+
+    A key is ``(0, url)`` for a capture file and ``(1, url)`` for a ground-truth file, so the
+    sorted keys are the plan's order (captures, then labels, each by URL: the latest label
+    last) whichever order the files were read in.
+    """
+
+    batches: dict[tuple[int, str], PredictionBatch | LabelBatch] = field(default_factory=dict)
+
+
+def read_merge_task(task: MergeTask) -> WindowReads:
+    """Read one file of a merge (the partition function an engine runs)."""
     if task.reader is not None:
-        return read_predictions_file(task.url, task.reader)
-    return read_ground_truth_file(task.url, task.storage_options)
+        batch: PredictionBatch | LabelBatch = read_predictions_file(task.url, task.reader)
+        return WindowReads({(0, task.url): batch})
+    batch = read_ground_truth_file(task.url, task.storage_options)
+    return WindowReads({(1, task.url): batch})
+
+
+@dataclass(frozen=True)
+class MergeScan:
+    """Spark's partition function of a merge: whole files (``url``, ``data``) → their batches.
+
+    A file directly inside one of ``capture_folders`` is read as capture (if its name is a
+    capture file's), any other as ground truth (if its name is a ground-truth file's), as the
+    local listings select them.
+    """
+
+    reader: PredictionReader
+    capture_folders: frozenset[str]
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> WindowReads | None:
+        """The batches of the split's files (None: no file)."""
+        reads = WindowReads()
+        for b in batches:
+            for url, data in zip(
+                b.column("url").to_pylist(), b.column("data").to_pylist(), strict=True
+            ):
+                folder, name = url.rsplit("/", 1)
+                if folder in self.capture_folders:
+                    if is_capture_file(name):
+                        reads.batches[(0, url)] = decode_predictions(url, data, self.reader)
+                elif is_ground_truth_file(name):
+                    reads.batches[(1, url)] = decode_ground_truth(url, data)
+        return reads if reads.batches else None
+
+
+def merge_scan(plan: MergePlan, reader: PredictionReader) -> FileScan[WindowReads]:
+    """A merge as files for an engine with readers of its own (Spark): the existing hour
+    folders of the capture window and of the plan's ground-truth hours, read whole by
+    :class:`MergeScan`.
+
+    Raises
+    ------
+    StorageError
+        If listing the folders fails underneath.
+    """
+    capture = reader.capture
+    options = capture.storage_options
+    captures = existing_folders(
+        hour_prefixes(capture.root, capture.endpoint, capture.variant, capture.start, capture.end),
+        storage_options=options,
+    )
+    labels = existing_folders(
+        [join(plan.ground_truth, hour_path(h)) for h in plan.hours], storage_options=options
+    )
+    return FileScan(
+        "binary",
+        (*captures, *labels),
+        MergeScan(reader, frozenset(captures)),
+        folders=True,
+        storage_options=options,
+    )
+
+
+def merge_reads(a: WindowReads, b: WindowReads) -> WindowReads:
+    """Two states of a merge combined (order-free: batches keep their place)."""
+    a.batches.update(b.batches)
+    return a
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What a window's merge reads: the capture files, then the ground-truth files.
+
+    Attributes
+    ----------
+    tasks : list of MergeTask
+    captures : int
+        How many of the tasks (the first ones) are capture files.
+    hours : list of datetime
+        The ground-truth hour folders listed.
+    ground_truth : str
+        The ground-truth root.
+    capture_url : str
+        ``{root}/{endpoint}/{variant}``.
+    """
+
+    tasks: list[MergeTask]
+    captures: int
+    hours: list[datetime]
+    ground_truth: str
+    capture_url: str
 
 
 @dataclass(frozen=True)
@@ -723,7 +866,8 @@ class MergedWindow:
         The label merged with each.
     coverage : GroundTruthCoverage
     capture_records : int
-        Capture lines read (in and out of the window).
+        Capture lines read, in and out of the window (the window's records are
+        ``coverage.predictions`` plus the malformed ones).
     capture_malformed, ground_truth_malformed : MalformedReport
     ground_truth_records : int
         Ground-truth lines read.
@@ -758,13 +902,105 @@ def _concat(arrays: Sequence[pa.Array | None]) -> pa.Array | None:
     return pa.concat_arrays(present) if len(present) > 1 else present[0]
 
 
-def _hashes(arrays: Sequence[NDArray[np.uint64]]) -> NDArray[np.uint64]:
-    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.uint64)
-
-
 def _strings(arrays: Sequence[pa.Array]) -> pa.Array:
     joined = _concat(arrays)
     return joined if joined is not None else pa.array([], type=pa.string())
+
+
+def plan_merge(
+    reader: PredictionReader,
+    ground_truth: str,
+    *,
+    now: datetime,
+    max_label_delay: timedelta | None = None,
+    list_files: bool = True,
+) -> MergePlan:
+    """List the files a window's merge reads: its capture files and the labels that can
+    belong to them.
+
+    Parameters
+    ----------
+    reader : PredictionReader
+        The capture window and where the prediction/probability are in the output.
+    ground_truth : str
+        Ground-truth root (``{root}/yyyy/mm/dd/hh/*.jsonl``).
+    now : datetime
+        Execution time (aware): the last moment a label can have been collected.
+    max_label_delay : timedelta, optional
+        Read only labels collected before the window's end plus this.
+    list_files : bool, default=True
+        False: plan the hours only (no task; for an engine that lists folders itself,
+        :func:`merge_scan`).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``now`` or ``max_label_delay`` is invalid (see
+        :func:`vigil.storage.ground_truth_layout.ground_truth_hours`).
+    DatasetNotFoundError, StorageError
+        If listing fails underneath.
+    """
+    capture = reader.capture
+    if now.tzinfo is None:
+        raise InvalidParameterError(
+            f"now of plan_merge must be timezone-aware. Got {now!r} instead.", field="now"
+        )
+    hours = ground_truth_hours(capture.start, capture.end, now, max_delay=max_label_delay)
+    options = capture.storage_options
+    tasks: list[MergeTask] = []
+    if list_files:
+        gt_files = list_ground_truth_files(ground_truth, hours, storage_options=options)
+        tasks = [MergeTask(i, f.url, reader) for i, f in enumerate(plan_capture(capture))]
+    n_capture = len(tasks)
+    if list_files:
+        tasks += [MergeTask(n_capture + i, f.url, None, options) for i, f in enumerate(gt_files)]
+    return MergePlan(
+        tasks=tasks,
+        captures=n_capture,
+        hours=list(hours),
+        ground_truth=ground_truth,
+        capture_url=join(capture.root, capture.endpoint, capture.variant),
+    )
+
+
+def join_reads(plan: MergePlan, reads: WindowReads | None) -> MergedWindow:
+    """Join the predictions and labels a plan's tasks read (the latest label winning).
+
+    Returns
+    -------
+    MergedWindow
+    """
+    batches = reads.batches if reads is not None else {}
+    ordered = [batches[key] for key in sorted(batches)]
+    predictions = [b for b in ordered if isinstance(b, PredictionBatch)]
+    labels = [b for b in ordered if isinstance(b, LabelBatch)]
+    capture_malformed, gt_malformed = MalformedReport(), MalformedReport()
+    for p in predictions:
+        capture_malformed.merge(p.malformed)
+    for lb in labels:
+        gt_malformed.merge(lb.malformed)
+    keys = _strings([p.keys for p in predictions])
+    label_keys = _strings([lb.keys for lb in labels])
+    label_values = _strings([lb.labels for lb in labels])
+    merge = merge_ground_truth(keys, label_keys)
+    rows = pa.array(merge.prediction_rows)
+    inference = _concat([p.inference for p in predictions])
+    probability = _concat([p.probability for p in predictions])
+    hours = plan.hours
+    return MergedWindow(
+        inference=inference.take(rows) if inference is not None else None,
+        probability=probability.take(rows) if probability is not None else None,
+        labels=label_values.take(pa.array(merge.label_rows)),
+        coverage=merge.coverage,
+        capture_records=sum(p.records_total for p in predictions),
+        capture_malformed=capture_malformed,
+        ground_truth_records=sum(lb.records_total for lb in labels),
+        ground_truth_malformed=gt_malformed,
+        ground_truth_url=plan.ground_truth,
+        ground_truth_hours=(hours[0], hours[-1]) if hours else (),
+        ground_truth_files=len(labels),
+        capture_url=plan.capture_url,
+    )
 
 
 def merge_window(
@@ -777,73 +1013,20 @@ def merge_window(
 ) -> MergedWindow:
     """Read a window's predictions and the labels that can belong to them, and join them.
 
-    Parameters
-    ----------
-    reader : PredictionReader
-        The capture window and where the prediction/probability are in the output.
-    ground_truth : str
-        Ground-truth root (``{root}/yyyy/mm/dd/hh/*.jsonl``).
-    now : datetime
-        Execution time (aware): the last moment a label can have been collected.
-    max_label_delay : timedelta, optional
-        Read only labels collected before the window's end plus this.
-    workers : int, default=1
-        Processes for reading files (capture and ground truth together).
-
-    Returns
-    -------
-    MergedWindow
+    :func:`plan_merge`, then :func:`read_merge_task` for every file on the local engine
+    (``workers`` processes), then :func:`join_reads`.
 
     Raises
     ------
     InvalidParameterError
-        If ``now`` or ``max_label_delay`` is invalid (see
-        :func:`vigil.storage.ground_truth_layout.ground_truth_hours`).
+        If ``now`` or ``max_label_delay`` is invalid.
     DatasetNotFoundError, StorageError
         If listing or reading fails underneath.
     """
-    capture = reader.capture
-    if now.tzinfo is None:
-        raise InvalidParameterError(
-            f"now of merge_window must be timezone-aware. Got {now!r} instead.", field="now"
-        )
-    hours = ground_truth_hours(capture.start, capture.end, now, max_delay=max_label_delay)
-    options = capture.storage_options
-    gt_files = list_ground_truth_files(ground_truth, hours, storage_options=options)
-    tasks = [_Task(f.url, reader) for f in plan_capture(capture)]
-    n_capture = len(tasks)
-    tasks += [_Task(f.url, None, options) for f in gt_files]
-    results = map_partitions(_read, tasks, workers=workers)
-    predictions = [r for r in results[:n_capture] if isinstance(r, PredictionBatch)]
-    labels = [r for r in results[n_capture:] if isinstance(r, LabelBatch)]
-    capture_malformed, gt_malformed = MalformedReport(), MalformedReport()
-    for p in predictions:
-        capture_malformed.merge(p.malformed)
-    for lb in labels:
-        gt_malformed.merge(lb.malformed)
-    keys = _strings([p.keys for p in predictions])
-    label_keys = _strings([lb.keys for lb in labels])
-    label_values = _strings([lb.labels for lb in labels])
-    merge = merge_ground_truth(
-        keys,
-        label_keys,
-        prediction_hashes=_hashes([p.hashes for p in predictions]),
-        label_hashes=_hashes([lb.hashes for lb in labels]),
+    plan = plan_merge(reader, ground_truth, now=now, max_label_delay=max_label_delay)
+    reads = (
+        map_reduce(read_merge_task, merge_reads, plan.tasks, workers=workers)
+        if plan.tasks
+        else None
     )
-    rows = pa.array(merge.prediction_rows)
-    inference = _concat([p.inference for p in predictions])
-    probability = _concat([p.probability for p in predictions])
-    return MergedWindow(
-        inference=inference.take(rows) if inference is not None else None,
-        probability=probability.take(rows) if probability is not None else None,
-        labels=label_values.take(pa.array(merge.label_rows)),
-        coverage=merge.coverage,
-        capture_records=sum(p.records_total for p in predictions),
-        capture_malformed=capture_malformed,
-        ground_truth_records=sum(lb.records_total for lb in labels),
-        ground_truth_malformed=gt_malformed,
-        ground_truth_url=ground_truth,
-        ground_truth_hours=(hours[0], hours[-1]) if hours else (),
-        ground_truth_files=len(gt_files),
-        capture_url=join(capture.root, capture.endpoint, capture.variant),
-    )
+    return join_reads(plan, reads)

@@ -86,13 +86,13 @@ def data_quality_metrics(
         if col.name not in wanted:
             continue
         check = checks.get(col.name)
-        if check is not None and check.drift is not None and not math.isnan(check.drift.distance):
+        if check is not None and check.drift is not None and not math.isnan(check.drift.value):
             out.append(
                 MetricDatum(
                     f"feature_baseline_drift_{col.name}",
                     timestamp,
                     dimensions,
-                    check.drift.distance,
+                    check.drift.value,
                 )
             )
         if not math.isnan(col.completeness):

@@ -55,53 +55,76 @@ or SageMaker's, including unknown custom metrics) with a ``constraints.json``, w
 from __future__ import annotations
 
 import dataclasses
-import math
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import numpy as np
-import orjson
-import pyarrow as pa
-
+from vigil.api.expressions import format_offset
+from vigil.api.specs import (
+    DEFAULT_MIN_LABELS,
+    BaselineRef,
+    EndpointInput,
+    ModelQualityConfig,
+    ModelQualityJobSpec,
+)
 from vigil.core.duration import parse_duration
 from vigil.core.model_quality import (
-    DEFAULT_SLACK,
-    BinaryClassificationReport,
     ConstraintCheck,
     GroundTruthCoverage,
-    MetricConstraint,
-    MetricEstimate,
-    ModelQualityReport,
-    MulticlassClassificationReport,
     ProblemType,
-    check_constraints,
-    problem_type_of,
     score_values,
-    suggest_constraints,
 )
-from vigil.errors import EmptyDatasetError, InvalidParameterError, VigilError
+from vigil.engine.base import Engine, FileScan
+from vigil.errors import InvalidParameterError
 from vigil.formats.model_quality import ModelQualityConstraints, ModelQualityStatistics
 from vigil.formats.violations import ConstraintViolations
-from vigil.jobs.baseline import infer_dataset_format
 from vigil.jobs.capture_input import CaptureInput
-from vigil.jobs.data_quality import (
-    CONSTRAINTS_FILE,
-    METRICS_FILE,
+from vigil.jobs.execution import (
     NO_DATA,
-    STATISTICS_FILE,
-    VIOLATIONS_FILE,
+    Analysis,
     ExecutionStatus,
+    JobRun,
+    Monitor,
+    execute,
     exit_message,
     malformed_reason,
+    z,
 )
-from vigil.jobs.ground_truth import MergedWindow, PredictionReader, merge_window
-from vigil.jobs.metrics import MetricDatum, metrics_jsonl
-from vigil.storage.objectstore import join, read_bytes, write_bytes
-from vigil.storage.tabular import MalformedReport, TabularSource, plan_partitions, read_partition
-from vigil.types import DatasetFormat
+from vigil.jobs.ground_truth import (
+    MergedWindow,
+    MergePlan,
+    PredictionReader,
+    WindowReads,
+    join_reads,
+    merge_reads,
+    merge_scan,
+    plan_merge,
+    read_merge_task,
+)
+from vigil.jobs.metrics import metrics_jsonl
+from vigil.jobs.model_quality_baseline import (
+    ModelQualityBaselineResult,
+    suggest_model_quality_baseline,
+)
+from vigil.jobs.model_quality_documents import (
+    COVERAGE_FILE,
+    DEFAULT_MAX_CURVE_POINTS,
+    INSUFFICIENT,
+    NO_GROUND_TRUTH,
+    check_problem_type,
+    check_statistics,
+    check_threshold,
+    coverage_json,
+    metric_data,
+    needs_inference,
+    rng_of,
+    statistics_document,
+    write_files,
+)
+from vigil.jobs.outputs import CONSTRAINTS_FILE, METRICS_FILE, STATISTICS_FILE, VIOLATIONS_FILE
+from vigil.storage.objectstore import read_bytes
+from vigil.storage.tabular import MalformedReport
 
 __all__ = [
     "COVERAGE_FILE",
@@ -111,6 +134,7 @@ __all__ = [
     "NO_DATA",
     "NO_GROUND_TRUTH",
     "ModelQualityBaselineResult",
+    "ModelQualityMonitor",
     "ModelQualityResult",
     "analysis_window",
     "evaluate_model_quality",
@@ -119,28 +143,6 @@ __all__ = [
     "statistics_document",
     "suggest_model_quality_baseline",
 ]
-
-NO_GROUND_TRUTH = "NoGroundTruthMerged"
-"""Failure code: the window had predictions but no label could be merged."""
-
-INSUFFICIENT = "InsufficientGroundTruth"
-"""Failure code: fewer labels, or a smaller coverage, than the configured minimums."""
-
-COVERAGE_FILE = "ground_truth_coverage.json"
-"""Vigil's report of how the ground truth covered the window (not a SageMaker file)."""
-
-DEFAULT_MIN_LABELS = 100
-"""Fewest merged labels worth metrics: accuracy 0.8 on 100 labels already has a sampling
-standard deviation of 0.04, half the default slack's margin."""
-
-DEFAULT_MAX_CURVE_POINTS = 1000
-"""Points kept per ROC/PR curve in statistics.json (1M distinct scores would be 80 MB of JSON)."""
-
-_BLOCK = {
-    "BinaryClassification": "binary_classification",
-    "MulticlassClassification": "multiclass_classification",
-    "Regression": "regression",
-}
 
 # --------------------------------------------------------------------------------------------
 # Time: ISO-8601 offsets and the analysis window (spec §7.2)
@@ -201,326 +203,6 @@ def analysis_window(
 
 
 # --------------------------------------------------------------------------------------------
-# From raw values to a report, and a report to documents
-# --------------------------------------------------------------------------------------------
-
-
-def _check_problem_type(problem_type: str, fn: str) -> None:
-    if problem_type not in _BLOCK:
-        raise InvalidParameterError(
-            f"problem_type of {fn} must be one of {tuple(_BLOCK)}. Got {problem_type!r} instead.",
-            field="problem_type",
-        )
-
-
-def _needs_inference(problem_type: ProblemType, probability_attribute: str | None) -> bool:
-    return problem_type != "BinaryClassification" or probability_attribute is None
-
-
-def _metric(m: MetricEstimate) -> dict[str, float]:
-    return {"value": m.value, "standard_deviation": m.standard_deviation}
-
-
-def _timestamp(t: datetime) -> str:
-    t = t.astimezone(UTC)
-    return f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond // 1000:03d}Z"
-
-
-def statistics_document(
-    report: ModelQualityReport, *, evaluation_time: datetime
-) -> ModelQualityStatistics:
-    """The ``statistics.json`` of a report, in SageMaker's shape and key order (spec §6.2)."""
-    block: dict[str, Any] = {}
-    if isinstance(report, (BinaryClassificationReport, MulticlassClassificationReport)):
-        block["confusion_matrix"] = {k: dict(v) for k, v in report.confusion_matrix.items()}
-    for name, value in report.metrics.items():
-        if isinstance(report, BinaryClassificationReport) and name == "auc":
-            block["receiver_operating_characteristic_curve"] = {
-                "false_positive_rates": list(report.roc_curve.x),
-                "true_positive_rates": list(report.roc_curve.y),
-            }
-            block["precision_recall_curve"] = {
-                "precisions": list(report.precision_recall_curve.y),
-                "recalls": list(report.precision_recall_curve.x),
-            }
-        block[name] = _metric(value)
-    return ModelQualityStatistics.model_validate(
-        {
-            "version": 0.0,
-            "dataset": {
-                "item_count": report.item_count,
-                "evaluation_time": _timestamp(evaluation_time),
-            },
-            f"{_BLOCK[problem_type_of(report)]}_metrics": block,
-        }
-    )
-
-
-def _constraints_document(
-    problem_type: ProblemType, constraints: Mapping[str, MetricConstraint]
-) -> ModelQualityConstraints:
-    return ModelQualityConstraints.model_validate(
-        {
-            "version": 0.0,
-            f"{_BLOCK[problem_type]}_constraints": {
-                name: {"threshold": c.threshold, "comparison_operator": c.comparison_operator}
-                for name, c in constraints.items()
-            },
-        }
-    )
-
-
-def _check(
-    statistics: ModelQualityStatistics, constraints: ModelQualityConstraints, fn: str
-) -> tuple[ConstraintCheck, ConstraintViolations]:
-    metrics_block = statistics.metrics
-    if (
-        statistics.problem_type is not None
-        and constraints.problem_type is not None
-        and statistics.problem_type != constraints.problem_type
-    ):
-        raise InvalidParameterError(
-            f"the constraints of {fn} must be for the statistics' problem type "
-            f"({statistics.problem_type}). Got {constraints.problem_type} constraints instead.",
-            field="constraints",
-        )
-    metrics = {
-        name: MetricEstimate(m.value, m.standard_deviation)
-        for name, m in (metrics_block.scalar_metrics().items() if metrics_block else ())
-    }
-    limits = {
-        name: MetricConstraint(c.threshold, c.comparison_operator)
-        for name, c in constraints.constraints.items()
-    }
-    check = check_constraints(metrics, limits)
-    violations = ConstraintViolations.from_dict(
-        {
-            "violations": [
-                {
-                    "metric_name": v.metric_name,
-                    "constraint_check_type": v.constraint_check_type,
-                    "description": v.description,
-                }
-                for v in check.violations
-            ]
-        }
-    )
-    return check, violations
-
-
-def _write(
-    output: str, files: Mapping[str, str], storage_options: Mapping[str, Any] | None
-) -> None:
-    for name, text in files.items():
-        write_bytes(join(output, name), text.encode(), storage_options=storage_options)
-
-
-def _rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-
-
-def _check_threshold(value: float, fn: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise InvalidParameterError(
-            f"probability_threshold of {fn} must be a number in [0, 1]. Got {value!r} instead.",
-            field="probability_threshold",
-        )
-
-
-# --------------------------------------------------------------------------------------------
-# Baseline
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ModelQualityBaselineResult:
-    """What a model-quality baseline job produced.
-
-    Attributes
-    ----------
-    statistics : ModelQualityStatistics
-    constraints : ModelQualityConstraints
-    report : ModelQualityReport
-        The metrics as core objects.
-    rows : int
-        Rows read.
-    invalid : int
-        Rows left out because a label, prediction or probability was unusable (see
-        :mod:`vigil.core.model_quality.labels`).
-    seconds : float
-    statistics_url, constraints_url : str or None
-    """
-
-    statistics: ModelQualityStatistics
-    constraints: ModelQualityConstraints
-    report: ModelQualityReport
-    rows: int
-    invalid: int
-    seconds: float
-    statistics_url: str | None = None
-    constraints_url: str | None = None
-
-
-def _column(table: pa.Table, attribute: str, param: str, where: str) -> pa.Array:
-    if attribute in table.column_names:
-        return table[attribute].combine_chunks()
-    if attribute.strip().isdigit() and int(attribute) < table.num_columns:
-        return table.column(int(attribute)).combine_chunks()
-    raise InvalidParameterError(
-        f"{param} {attribute!r} must name a column of the dataset (or be a 0-based column "
-        f"index). Got none such in {where}; columns: {', '.join(table.column_names)}.",
-        field=param,
-    )
-
-
-def _read_dataset(source: TabularSource, attributes: Sequence[tuple[str, str]]) -> list[pa.Array]:
-    """The named columns of every partition, concatenated."""
-    parts = plan_partitions(source)
-    columns: list[list[pa.Array]] = [[] for _ in attributes]
-    for part in parts:
-        for batch in read_partition(part):
-            table = pa.Table.from_batches([batch])
-            for i, (attribute, param) in enumerate(attributes):
-                columns[i].append(_column(table, attribute, param, part.url))
-    if not columns or not columns[0] or not sum(len(c) for c in columns[0]):
-        raise EmptyDatasetError(f"no rows in {', '.join(source.inputs)}")
-    out = []
-    for chunks in columns:
-        types = {c.type for c in chunks}
-        if len(types) > 1:
-            chunks = [c.cast(pa.string()) for c in chunks]
-        out.append(pa.concat_arrays(chunks))
-    return out
-
-
-def suggest_model_quality_baseline(
-    dataset: str | Sequence[str],
-    *,
-    problem_type: ProblemType,
-    ground_truth_attribute: str,
-    inference_attribute: str | None = None,
-    probability_attribute: str | None = None,
-    probability_threshold: float = 0.5,
-    output: str | None = None,
-    slack: float = DEFAULT_SLACK,
-    dataset_format: DatasetFormat | None = None,
-    header: bool = True,
-    seed: int | np.random.Generator | None = 0,
-    max_curve_points: int | None = DEFAULT_MAX_CURVE_POINTS,
-    sagemaker_r2: bool = False,
-    storage_options: Mapping[str, Any] | None = None,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> ModelQualityBaselineResult:
-    """Compute a model's metrics on labelled data and suggest constraints (SageMaker's baseline).
-
-    Parameters
-    ----------
-    dataset : str or sequence of str
-        Files, directories, globs or URLs holding one row per prediction.
-    problem_type : {"BinaryClassification", "MulticlassClassification", "Regression"}
-    ground_truth_attribute : str
-        Column of the label (a name, or a 0-based index for a CSV without header).
-    inference_attribute : str, optional
-        Column of the predicted label (value for regression). Required except for a binary
-        problem with ``probability_attribute``.
-    probability_attribute : str, optional
-        Column of the probability of the positive class (binary problems).
-    probability_threshold : float, default=0.5
-        Probability from which a row is predicted positive, when there is no inference column.
-    output : str, optional
-        Directory or URL for ``statistics.json`` and ``constraints.json``.
-    slack : float, default=0.1
-        Relative margin of the suggested thresholds; 0 reproduces SageMaker's (the baseline
-        values). See :mod:`vigil.core.model_quality.constraints` for the default.
-    dataset_format : {"csv", "json", "parquet"}, optional
-        Default: from the extension.
-    header : bool, default=True
-        CSV: the first line holds the column names.
-    seed : int or numpy.random.Generator or None, default=0
-        Randomness of the subsample standard deviations (0: reproducible).
-    max_curve_points : int or None, default=1000
-        Points kept per ROC/PR curve.
-    sagemaker_r2 : bool, default=False
-        Regression: compute r2 as SageMaker's analyzer does (see
-        :mod:`vigil.core.model_quality.regression`).
-    storage_options : mapping, optional
-        fsspec options.
-    now : callable
-        Clock for ``evaluation_time``.
-
-    Returns
-    -------
-    ModelQualityBaselineResult
-
-    Raises
-    ------
-    InvalidParameterError
-        Unknown problem type, missing column, bad threshold or slack.
-    DatasetNotFoundError, DatasetFormatError, MalformedRowError, EmptyDatasetError
-        Bad input; also when no row has a usable label and prediction.
-    """
-    fn = "suggest_model_quality_baseline"
-    start = time.perf_counter()
-    _check_problem_type(problem_type, fn)
-    _check_threshold(probability_threshold, fn)
-    needs_inference = _needs_inference(problem_type, probability_attribute)
-    if needs_inference and inference_attribute is None:
-        raise InvalidParameterError(
-            f"inference_attribute of {fn} is required for {problem_type} (binary problems may "
-            "give probability_attribute instead). Got None.",
-            field="inference_attribute",
-        )
-    inputs = (dataset,) if isinstance(dataset, str) else tuple(dataset)
-    if not inputs:
-        raise InvalidParameterError(f"dataset of {fn} must name at least one input.")
-    fmt = dataset_format or infer_dataset_format(inputs[0])
-    source = TabularSource(inputs, fmt, header=header, storage_options=storage_options)
-    wanted = [(ground_truth_attribute, "ground_truth_attribute")]
-    if inference_attribute is not None:
-        wanted.append((inference_attribute, "inference_attribute"))
-    if probability_attribute is not None and problem_type == "BinaryClassification":
-        wanted.append((probability_attribute, "probability_attribute"))
-    arrays = dict(zip((p for _, p in wanted), _read_dataset(source, wanted), strict=True))
-    scored = score_values(
-        problem_type,
-        labels=arrays["ground_truth_attribute"],
-        inference=arrays.get("inference_attribute"),
-        probability=arrays.get("probability_attribute"),
-        threshold=probability_threshold,
-        rng=_rng(seed),
-        max_curve_points=max_curve_points,
-        sagemaker_r2=sagemaker_r2,
-    )
-    report, invalid, rows = scored.report, scored.unusable, scored.rows
-    if report is None:
-        raise EmptyDatasetError(
-            f"no row of {', '.join(inputs)} has a usable label and prediction for "
-            f"{problem_type} ({rows} rows read)"
-        )
-    statistics = statistics_document(report, evaluation_time=now())
-    suggested = suggest_constraints(problem_type, report.metrics, slack=slack)
-    constraints = _constraints_document(problem_type, suggested)
-    stats_url = constraints_url = None
-    if output is not None:
-        stats_url, constraints_url = join(output, STATISTICS_FILE), join(output, CONSTRAINTS_FILE)
-        _write(
-            output,
-            {STATISTICS_FILE: statistics.to_json(), CONSTRAINTS_FILE: constraints.to_json()},
-            storage_options,
-        )
-    return ModelQualityBaselineResult(
-        statistics=statistics,
-        constraints=constraints,
-        report=report,
-        rows=rows,
-        invalid=invalid,
-        seconds=time.perf_counter() - start,
-        statistics_url=stats_url,
-        constraints_url=constraints_url,
-    )
-
-
-# --------------------------------------------------------------------------------------------
 # Monitoring
 # --------------------------------------------------------------------------------------------
 
@@ -550,7 +232,7 @@ class ModelQualityResult:
     invalid : int
         Merged rows left out because their label or prediction was unusable.
     records : int
-        Capture records read.
+        Capture records of the window: its predictions plus the malformed records read.
     rows : int
         Rows the metrics were computed on.
     output : str or None
@@ -575,68 +257,6 @@ class ModelQualityResult:
     seconds: float = 0.0
 
 
-def _z(t: datetime) -> str:
-    return f"{t.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
-
-
-def _coverage_json(
-    merged: MergedWindow, window: tuple[datetime, datetime], invalid: int, rows: int
-) -> str:
-    c = merged.coverage
-    hours = merged.ground_truth_hours
-    doc = {
-        "window": {"start": _z(window[0]), "end": _z(window[1])},
-        "capture": merged.capture_url,
-        "ground_truth": merged.ground_truth_url,
-        "ground_truth_hours": {"first": _z(hours[0]), "last": _z(hours[-1])} if hours else None,
-        "ground_truth_files": merged.ground_truth_files,
-        "predictions": c.predictions,
-        "labels": c.labels,
-        "merged": c.merged,
-        "coverage": c.coverage if c.predictions else None,
-        "duplicate_labels": c.duplicate_labels,
-        "labels_without_prediction": c.labels_without_prediction,
-        "duplicate_prediction_keys": c.duplicate_prediction_keys,
-        "invalid_values": invalid,
-        "rows_scored": rows,
-        "malformed_capture_records": merged.capture_malformed.count,
-        "malformed_ground_truth_records": merged.ground_truth_malformed.count,
-    }
-    return orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
-
-
-def _metric_data(
-    statistics: ModelQualityStatistics,
-    *,
-    endpoint: str | None,
-    schedule: str | None,
-    timestamp: datetime,
-) -> list[MetricDatum]:
-    dims: list[tuple[str, str]] = []
-    if endpoint:
-        dims.append(("Endpoint", endpoint))
-    if schedule:
-        dims.append(("MonitoringSchedule", schedule))
-    block = statistics.metrics
-    scalars = block.scalar_metrics() if block is not None else {}
-    return [
-        MetricDatum(name, timestamp, tuple(dims), m.value)
-        for name, m in scalars.items()
-        if math.isfinite(m.value)
-    ]
-
-
-def _failed(code: str, reason: str, start: float, **extra: Any) -> ModelQualityResult:
-    return ModelQualityResult(
-        status=ExecutionStatus.FAILED,
-        exit_message=f"Failed: {reason}",
-        failure_reason=reason,
-        failure_code=code,
-        seconds=time.perf_counter() - start,
-        **extra,
-    )
-
-
 def _no_ground_truth_reason(merged: MergedWindow, window: tuple[datetime, datetime]) -> str:
     hours = merged.ground_truth_hours
     folders = (
@@ -646,12 +266,376 @@ def _no_ground_truth_reason(merged: MergedWindow, window: tuple[datetime, dateti
     )
     c = merged.coverage
     return (
-        f"no ground truth merged: {c.predictions} predictions captured between {_z(window[0])} "
-        f"and {_z(window[1])} under {merged.capture_url}, {c.labels} labels read from "
+        f"no ground truth merged: {c.predictions} predictions captured between {z(window[0])} "
+        f"and {z(window[1])} under {merged.capture_url}, {c.labels} labels read from "
         f"{merged.ground_truth_url} ({folders}, {merged.ground_truth_files} files), none with "
         "the key of one of these predictions (ground-truth eventMetadata.eventId must be the "
         "capture's inferenceId, or its eventId when it has none)"
     )
+
+
+@dataclass(frozen=True)
+class ModelQualityContext:
+    """What a model-quality run prepares: its constraints and the files of its merge.
+
+    Attributes
+    ----------
+    config : ModelQualityConfig
+    limits : ModelQualityConstraints or None
+        The constraints (None: nothing can be violated).
+    plan : MergePlan
+        The merge's hours (its files are listed by :meth:`ModelQualityMonitor.partitions`,
+        or by the engine that reads its scan).
+    window : tuple of datetime
+    reader : PredictionReader
+        The capture window and where predictions are.
+    max_label_delay : timedelta or None
+    """
+
+    config: ModelQualityConfig
+    limits: ModelQualityConstraints | None
+    plan: MergePlan
+    window: tuple[datetime, datetime]
+    reader: PredictionReader
+    max_label_delay: timedelta | None = None
+
+
+class ModelQualityMonitor(Monitor[ModelQualityContext, WindowReads]):
+    """The ``ModelQuality`` monitor type: predictions ⋈ delayed ground truth, scored."""
+
+    monitoring_type = "ModelQuality"
+
+    def prepare(self, run: JobRun) -> ModelQualityContext:
+        """Read the constraints and plan the merge (list the capture and ground-truth files).
+
+        Raises
+        ------
+        InvalidParameterError
+            Constraints of another problem type; a run without window or ground truth.
+        DocumentError, DatasetNotFoundError
+            If the constraints file is missing or invalid.
+        """
+        spec = run.spec
+        if not isinstance(spec, ModelQualityJobSpec):
+            raise InvalidParameterError("a ModelQuality job needs model_quality", field="spec")
+        config = spec.model_quality
+        endpoint = spec.endpoint_input
+        if endpoint is None or run.window is None or endpoint.capture_root is None:
+            raise InvalidParameterError(
+                "a ModelQuality job reads an endpoint's capture root over a window",
+                field="endpoint_input",
+            )
+        if config.ground_truth_url is None:
+            raise InvalidParameterError(
+                "model_quality.ground_truth_url is not resolved",
+                field="model_quality.ground_truth_url",
+            )
+        problem_type = config.problem_type
+        url = spec.baseline.constraints_url
+        options = run.storage_options
+        limits = (
+            ModelQualityConstraints.from_json(read_bytes(url, storage_options=options), source=url)
+            if url is not None
+            else None
+        )
+        if limits is not None and limits.problem_type not in (None, problem_type):
+            raise InvalidParameterError(
+                f"constraints of run_model_quality must be for {problem_type}. Got "
+                f"{limits.problem_type} constraints in {url} instead.",
+                field="constraints",
+            )
+        capture = CaptureInput(
+            root=endpoint.capture_root,
+            endpoint=endpoint.endpoint_name,
+            variant=endpoint.variant_name,
+            start=run.window[0],
+            end=run.window[1],
+            inference_attribute=config.inference_attribute,
+            storage_options=options,
+        )
+        probability = config.probability_attribute
+        reader = PredictionReader(
+            capture,
+            probability if problem_type == "BinaryClassification" else None,
+            read_inference=needs_inference(problem_type, probability)
+            or config.inference_attribute is not None,
+        )
+        delay = None if config.max_label_delay is None else parse_offset(config.max_label_delay)
+        plan = plan_merge(
+            reader, config.ground_truth_url, now=run.now, max_label_delay=delay, list_files=False
+        )
+        return ModelQualityContext(
+            config=config,
+            limits=limits,
+            plan=plan,
+            window=run.window,
+            reader=reader,
+            max_label_delay=delay,
+        )
+
+    def partitions(self, run: JobRun, context: ModelQualityContext) -> Sequence[Any]:
+        """The capture files of the window, then the ground-truth files."""
+        return plan_merge(
+            context.reader,
+            context.plan.ground_truth,
+            now=run.now,
+            max_label_delay=context.max_label_delay,
+        ).tasks
+
+    def scan(self, run: JobRun, context: ModelQualityContext) -> FileScan[WindowReads]:
+        """The window's capture hour folders and the ground-truth hour folders, for Spark."""
+        return merge_scan(context.plan, context.reader)
+
+    @staticmethod
+    def analyze(partition: Any) -> WindowReads:
+        """Read one capture or ground-truth file."""
+        return read_merge_task(partition)
+
+    @staticmethod
+    def merge(a: WindowReads, b: WindowReads) -> WindowReads:
+        """Keep every file's batch at its place in the plan."""
+        return merge_reads(a, b)
+
+    def failed(self, run: JobRun, code: str, reason: str, **extra: Any) -> Analysis:
+        """A Failed analysis (files written only for InsufficientGroundTruth)."""
+        files = extra.pop("files", {})
+        summary = extra.pop("summary", {})
+        result = ModelQualityResult(
+            status=ExecutionStatus.FAILED,
+            exit_message=f"Failed: {reason}",
+            failure_reason=reason,
+            failure_code=code,
+            window=run.window,
+            **extra,
+        )
+        return Analysis(
+            status=ExecutionStatus.FAILED,
+            exit_message=result.exit_message,
+            failure_code=code,
+            failure_reason=reason,
+            records=result.records,
+            rows=result.rows if result.statistics is not None else None,
+            malformed=result.malformed,
+            files=files,
+            summary=summary,
+            result=result,
+        )
+
+    def check(
+        self, run: JobRun, context: ModelQualityContext, state: WindowReads | None
+    ) -> Analysis:
+        """Join, score, check against the constraints; the files SageMaker writes and more."""
+        merged = join_reads(context.plan, state)
+        cov = merged.coverage
+        base: dict[str, Any] = {
+            "malformed": merged.capture_malformed,
+            "ground_truth_malformed": merged.ground_truth_malformed,
+            "records": cov.predictions + merged.capture_malformed.count,  # the window's
+            "coverage": cov,
+        }
+        problem = self._data_problem(run, context, merged)
+        if problem is not None:
+            return self._failed(run, *problem, merged, **base)
+        config, window = context.config, context.window
+        scored = score_values(
+            config.problem_type,
+            labels=merged.labels,
+            inference=merged.inference,
+            probability=merged.probability,
+            threshold=config.probability_threshold,
+            rng=rng_of(self.seed),
+            max_curve_points=self.max_curve_points,
+            sagemaker_r2=config.sagemaker_r2,
+        )
+        base["invalid"] = scored.unusable
+        if scored.report is None:
+            reason = (
+                f"no ground truth merged with a usable value: all {cov.merged} merged labels or "
+                f"predictions between {z(window[0])} and {z(window[1])} are unusable for "
+                f"{config.problem_type} (labels from {merged.ground_truth_url})"
+            )
+            return self._failed(run, NO_GROUND_TRUTH, reason, merged, **base)
+        rows = scored.report.item_count
+        statistics = statistics_document(scored.report, evaluation_time=run.now)
+        coverage_text = coverage_json(merged, window, scored.unusable, rows).encode()
+        fraction = rows / cov.predictions
+        if rows < config.min_labels or fraction < config.min_coverage:
+            reason = (
+                f"insufficient ground truth: {rows} of {cov.predictions} predictions between "
+                f"{z(window[0])} and {z(window[1])} have a usable label ({fraction:.1%}); at "
+                f"least {config.min_labels} labels (min_labels) and {config.min_coverage:.0%} "
+                "coverage (min_coverage) are needed before metrics are checked against the "
+                "constraints. Labels may still be arriving: a later window offset "
+                "(start_time_offset) gives them time"
+            )
+            files = {STATISTICS_FILE: statistics.to_json().encode(), COVERAGE_FILE: coverage_text}
+            return self._failed(
+                run, INSUFFICIENT, reason, merged, statistics=statistics, rows=rows, files=files,
+                **base,
+            )  # fmt: skip
+        return self._checked(run, context, merged, statistics, coverage_text, rows, base)
+
+    @staticmethod
+    def _data_problem(
+        run: JobRun, context: ModelQualityContext, merged: MergedWindow
+    ) -> tuple[str, str] | None:
+        """``(failure code, reason)`` when the window's data cannot be scored, else None."""
+        cov, window = merged.coverage, context.window
+        records = cov.predictions + merged.capture_malformed.count
+        for bad, total, what in (
+            (merged.capture_malformed, records, "capture"),
+            (merged.ground_truth_malformed, merged.ground_truth_records, "ground-truth"),
+        ):
+            why = malformed_reason(bad, total, run.spec.max_malformed_fraction, what)
+            if why is not None:
+                return "TooManyMalformedRecords", why
+        if cov.predictions == 0:
+            reason = (
+                f"no captured predictions between {z(window[0])} and {z(window[1])} under "
+                f"{merged.capture_url}"
+            )
+            if merged.capture_malformed.count:
+                reason += f" ({merged.capture_malformed.count} malformed records)"
+            return NO_DATA, reason
+        if cov.merged == 0:
+            return NO_GROUND_TRUTH, _no_ground_truth_reason(merged, window)
+        return None
+
+    @staticmethod
+    def _checked(
+        run: JobRun,
+        context: ModelQualityContext,
+        merged: MergedWindow,
+        statistics: ModelQualityStatistics,
+        coverage_text: bytes,
+        rows: int,
+        base: dict[str, Any],
+    ) -> Analysis:
+        """The analysis of a scored window: violations, and every file SageMaker writes."""
+        if context.limits is not None:
+            check, violations = check_statistics(statistics, context.limits, "run_model_quality")
+        else:
+            check, violations = ConstraintCheck(()), ConstraintViolations()
+        status, message = exit_message(len(violations.violations))
+        endpoint = run.spec.endpoint_input
+        metrics = metric_data(
+            statistics,
+            endpoint=endpoint.endpoint_name if endpoint is not None else None,
+            schedule=run.schedule,
+            timestamp=run.now,
+        )
+        files = {
+            STATISTICS_FILE: statistics.to_json().encode(),
+            VIOLATIONS_FILE: violations.to_json().encode(),
+            METRICS_FILE: metrics_jsonl(metrics).encode(),
+            COVERAGE_FILE: coverage_text,
+        }
+        if context.limits is not None:
+            files[CONSTRAINTS_FILE] = context.limits.to_json().encode()
+        result = ModelQualityResult(
+            status=status,
+            exit_message=message,
+            statistics=statistics,
+            violations=violations,
+            check=check,
+            rows=rows,
+            window=context.window,
+            **base,
+        )
+        return Analysis(
+            status=status,
+            exit_message=message,
+            records=result.records,
+            rows=rows,
+            malformed=result.malformed,
+            violations=len(violations.violations),
+            files=files,
+            summary={"ground_truth_coverage": _coverage_summary(result, merged.ground_truth_url)},
+            result=result,
+        )
+
+    seed: int | None = 0
+    """Seed of the bootstrap standard deviations (fixed: a re-run gives the same file)."""
+
+    max_curve_points: int | None = DEFAULT_MAX_CURVE_POINTS
+    """Most points of a written ROC/PR curve."""
+
+    def _failed(
+        self, run: JobRun, code: str, reason: str, merged: MergedWindow, **extra: Any
+    ) -> Analysis:
+        analysis = self.failed(run, code, reason, **extra)
+        summary = {
+            "ground_truth_coverage": _coverage_summary(analysis.result, merged.ground_truth_url)
+        }
+        return dataclasses.replace(analysis, summary=summary)
+
+    def evaluate(
+        self,
+        *,
+        statistics: str,
+        constraints: str,
+        baseline_statistics: str | None = None,
+        output: str | None = None,
+        options: Any = None,
+        storage_options: Mapping[str, Any] | None = None,
+    ) -> ModelQualityResult:
+        """Re-check an existing model-quality ``statistics.json`` against a ``constraints.json``.
+
+        Works on SageMaker's files as well as Vigil's, and checks every constrained metric
+        present, custom ones included. Writes ``constraint_violations.json`` into ``output``
+        when given. ``baseline_statistics`` and ``options`` are not used (a model-quality
+        check compares metrics with thresholds only).
+
+        Raises
+        ------
+        DocumentError, DatasetNotFoundError
+            If a file is missing or invalid.
+        InvalidParameterError
+            If the constraints are for another problem type than the statistics.
+        """
+        doc = ModelQualityStatistics.from_json(
+            read_bytes(statistics, storage_options=storage_options), source=statistics
+        )
+        limits = ModelQualityConstraints.from_json(
+            read_bytes(constraints, storage_options=storage_options), source=constraints
+        )
+        check, violations = check_statistics(doc, limits, "evaluate_model_quality")
+        if output is not None:
+            write_files(output, {VIOLATIONS_FILE: violations.to_json()}, storage_options)
+        status, message = exit_message(len(violations.violations))
+        return ModelQualityResult(
+            status=status,
+            exit_message=message,
+            statistics=doc,
+            violations=violations,
+            check=check,
+            rows=doc.dataset.item_count if doc.dataset is not None else 0,
+            output=output,
+        )
+
+
+def _coverage_summary(result: ModelQualityResult, ground_truth: str) -> dict[str, Any] | None:
+    """The ``ground_truth_coverage`` an execution reports (the coverage file's counts)."""
+    c = result.coverage
+    if c is None:
+        return None
+    return {
+        "predictions": c.predictions,
+        "labels": c.labels,
+        "merged": c.merged,
+        "coverage": c.coverage if c.predictions else None,
+        "rows_scored": result.rows,
+        "invalid_values": result.invalid,
+        "duplicate_labels": c.duplicate_labels,
+        "labels_without_prediction": c.labels_without_prediction,
+        "duplicate_prediction_keys": c.duplicate_prediction_keys,
+        "malformed_ground_truth_records": result.ground_truth_malformed.count,
+        "ground_truth_url": ground_truth,
+    }
+
+
+MONITOR = ModelQualityMonitor()
+"""The model-quality plug-in."""
 
 
 def run_model_quality(
@@ -671,13 +655,18 @@ def run_model_quality(
     max_label_delay: timedelta | None = None,
     max_malformed_fraction: float = 0.1,
     workers: int = 1,
-    seed: int | np.random.Generator | None = 0,
+    seed: int | None = 0,
     max_curve_points: int | None = DEFAULT_MAX_CURVE_POINTS,
     sagemaker_r2: bool = False,
     storage_options: Mapping[str, Any] | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    engine: Engine | None = None,
 ) -> ModelQualityResult:
     """Run one model-quality execution: merge a window with its labels, score, check, write.
+
+    The library's entry point: builds a :class:`~vigil.api.specs.ModelQualityJobSpec` and runs
+    it through the execution template (:func:`vigil.jobs.execution.execute`), as a schedule or
+    ``vigil monitor run --type model-quality`` does.
 
     Parameters
     ----------
@@ -685,7 +674,6 @@ def run_model_quality(
     capture : CaptureInput
         Capture root, endpoint, variant, the window ``[start, end)`` and, in
         ``inference_attribute``, where the predicted label is (column index or JSONPath).
-        Its ``storage_options`` also serve the ground truth.
     ground_truth : str
         Ground-truth root (``{root}/yyyy/mm/dd/hh/*.jsonl``, by collection time).
     constraints : str, optional
@@ -712,12 +700,15 @@ def run_model_quality(
         Fraction of malformed capture (or ground-truth) records above which the execution fails.
     workers : int, default=1
         Processes reading capture and ground-truth files.
-    seed : int or numpy.random.Generator or None, default=0
+    engine : Engine, optional
+        Where the partitions run (:func:`vigil.engine.base.create_engine`); default: the local
+        engine with ``workers`` processes.
+    seed : int or None, default=0
         Randomness of the standard deviations.
     max_curve_points : int or None, default=1000
     sagemaker_r2 : bool, default=False
     storage_options : mapping, optional
-        fsspec options for the constraints and the output.
+        fsspec options for the capture, ground truth, constraints and output.
     now : callable
         Clock: the execution time (the last moment a label can have been collected), the
         ``evaluation_time`` and the metrics' timestamp.
@@ -735,10 +726,74 @@ def run_model_quality(
     DocumentError, DatasetNotFoundError
         If the constraints file is missing or invalid.
     """
+    _check_arguments(
+        problem_type,
+        probability_threshold=probability_threshold,
+        max_malformed_fraction=max_malformed_fraction,
+        min_coverage=min_coverage,
+        min_labels=min_labels,
+        offsets=(start_time_offset, end_time_offset),
+    )
+    if start_time_offset is not None and end_time_offset is not None:
+        t0, t1 = analysis_window(capture.end, start_time_offset, end_time_offset)
+        capture = dataclasses.replace(capture, start=t0, end=t1)
+    config = ModelQualityConfig.model_construct(
+        problem_type=problem_type,
+        inference_attribute=capture.inference_attribute,
+        probability_attribute=probability_attribute,
+        probability_threshold=probability_threshold,
+        ground_truth_url=ground_truth,
+        min_labels=min_labels,
+        min_coverage=min_coverage,
+        max_label_delay=(
+            None if max_label_delay is None else format_offset(-max_label_delay).lstrip("-")
+        ),
+        sagemaker_r2=sagemaker_r2,
+    )
+    spec = ModelQualityJobSpec.model_construct(  # validated above, field by field
+        endpoint_input=EndpointInput.model_construct(
+            endpoint_name=capture.endpoint, variant_name=capture.variant, capture_root=capture.root
+        ),
+        baseline=BaselineRef.model_construct(constraints_url=constraints),
+        output_url=output or "",
+        max_malformed_fraction=max_malformed_fraction,
+        workers=workers,
+        model_quality=config,
+    )
+    executed = now()
+    run = JobRun(
+        spec=spec,
+        window=(capture.start, capture.end),
+        scheduled_time=executed,
+        now=executed,
+        output_url=output,
+        schedule=schedule,
+        workers=workers,
+        storage_options=storage_options or capture.storage_options,
+        engine=engine,
+    )
+    monitor = MONITOR
+    if seed != monitor.seed or max_curve_points != monitor.max_curve_points:
+        monitor = ModelQualityMonitor()
+        monitor.seed, monitor.max_curve_points = seed, max_curve_points
+    result: ModelQualityResult = execute(run, monitor).result
+    return result
+
+
+def _check_arguments(
+    problem_type: str,
+    *,
+    probability_threshold: float,
+    max_malformed_fraction: float,
+    min_coverage: float,
+    min_labels: int,
+    offsets: tuple[str | None, str | None],
+) -> None:
+    """Raise :class:`InvalidParameterError` for an argument of :func:`run_model_quality` outside
+    its documented domain."""
     fn = "run_model_quality"
-    started = time.perf_counter()
-    _check_problem_type(problem_type, fn)
-    _check_threshold(probability_threshold, fn)
+    check_problem_type(problem_type, fn)
+    check_threshold(probability_threshold, fn)
     if not 0.0 <= max_malformed_fraction <= 1.0 or not 0.0 <= min_coverage <= 1.0:
         raise InvalidParameterError(
             f"max_malformed_fraction and min_coverage of {fn} must be in [0, 1]. Got "
@@ -749,149 +804,11 @@ def run_model_quality(
         raise InvalidParameterError(
             f"min_labels of {fn} must be >= 1. Got {min_labels!r} instead.", field="min_labels"
         )
-    read_inference = _needs_inference(problem_type, probability_attribute) or (
-        capture.inference_attribute is not None
-    )
-    if (start_time_offset is None) != (end_time_offset is None):
+    if (offsets[0] is None) != (offsets[1] is None):
         raise InvalidParameterError(
             f"start_time_offset and end_time_offset of {fn} go together. Got only one.",
             field="start_time_offset",
         )
-    if start_time_offset is not None and end_time_offset is not None:
-        t0, t1 = analysis_window(capture.end, start_time_offset, end_time_offset)
-        capture = dataclasses.replace(capture, start=t0, end=t1)
-    window = (capture.start, capture.end)
-    limits = (
-        ModelQualityConstraints.from_json(
-            read_bytes(constraints, storage_options=storage_options), source=constraints
-        )
-        if constraints is not None
-        else None
-    )
-    if limits is not None and limits.problem_type not in (None, problem_type):
-        raise InvalidParameterError(
-            f"constraints of {fn} must be for {problem_type}. Got {limits.problem_type} "
-            f"constraints in {constraints} instead.",
-            field="constraints",
-        )
-    reader = PredictionReader(
-        capture,
-        probability_attribute if problem_type == "BinaryClassification" else None,
-        read_inference=read_inference,
-    )
-    execution_time = now()
-    try:
-        merged = merge_window(
-            reader,
-            ground_truth,
-            now=execution_time,
-            max_label_delay=max_label_delay,
-            workers=workers,
-        )
-    except VigilError as exc:
-        if isinstance(exc, ValueError):
-            return _failed("InputError", str(exc), started, window=window)
-        raise
-    cov = merged.coverage
-    base: dict[str, Any] = {
-        "window": window,
-        "malformed": merged.capture_malformed,
-        "ground_truth_malformed": merged.ground_truth_malformed,
-        "records": merged.capture_records,
-        "coverage": cov,
-    }
-    capture_total = cov.predictions + merged.capture_malformed.count
-    for bad, total, what in (
-        (merged.capture_malformed, capture_total, "capture"),
-        (merged.ground_truth_malformed, merged.ground_truth_records, "ground-truth"),
-    ):
-        why = malformed_reason(bad, total, max_malformed_fraction, what)
-        if why is not None:
-            return _failed("TooManyMalformedRecords", why, started, **base)
-    if cov.predictions == 0:
-        reason = (
-            f"no captured predictions between {_z(window[0])} and {_z(window[1])} under "
-            f"{merged.capture_url}"
-        )
-        if merged.capture_malformed.count:
-            reason += f" ({merged.capture_malformed.count} malformed records)"
-        return _failed(NO_DATA, reason, started, **base)
-    if cov.merged == 0:
-        return _failed(NO_GROUND_TRUTH, _no_ground_truth_reason(merged, window), started, **base)
-    scored = score_values(
-        problem_type,
-        labels=merged.labels,
-        inference=merged.inference,
-        probability=merged.probability,
-        threshold=probability_threshold,
-        rng=_rng(seed),
-        max_curve_points=max_curve_points,
-        sagemaker_r2=sagemaker_r2,
-    )
-    report, invalid = scored.report, scored.unusable
-    base["invalid"] = invalid
-    if report is None:
-        reason = (
-            f"no ground truth merged with a usable value: all {cov.merged} merged labels or "
-            f"predictions between {_z(window[0])} and {_z(window[1])} are unusable for "
-            f"{problem_type} (labels from {merged.ground_truth_url})"
-        )
-        return _failed(NO_GROUND_TRUTH, reason, started, **base)
-    rows = report.item_count
-    statistics = statistics_document(report, evaluation_time=execution_time)
-    coverage_text = _coverage_json(merged, window, invalid, rows)
-    coverage_fraction = rows / cov.predictions
-    if rows < min_labels or coverage_fraction < min_coverage:
-        reason = (
-            f"insufficient ground truth: {rows} of {cov.predictions} predictions between "
-            f"{_z(window[0])} and {_z(window[1])} have a usable label ({coverage_fraction:.1%}); "
-            f"at least {min_labels} labels (min_labels) and {min_coverage:.0%} coverage "
-            "(min_coverage) are needed before metrics are checked against the constraints. "
-            "Labels may still be arriving: a later window offset (start_time_offset) gives "
-            "them time"
-        )
-        if output is not None:
-            _write(
-                output,
-                {STATISTICS_FILE: statistics.to_json(), COVERAGE_FILE: coverage_text},
-                storage_options,
-            )
-        return _failed(
-            INSUFFICIENT, reason, started, statistics=statistics, rows=rows, output=output, **base
-        )
-    if limits is not None:
-        check, violations = _check(statistics, limits, fn)
-    else:
-        check, violations = ConstraintCheck(()), ConstraintViolations()
-    status, message = exit_message(len(violations.violations))
-    if output is not None:
-        files = {
-            STATISTICS_FILE: statistics.to_json(),
-            VIOLATIONS_FILE: violations.to_json(),
-            METRICS_FILE: metrics_jsonl(
-                _metric_data(
-                    statistics,
-                    endpoint=capture.endpoint,
-                    schedule=schedule,
-                    timestamp=execution_time,
-                )
-            ),
-            COVERAGE_FILE: coverage_text,
-        }
-        if limits is not None:
-            files[CONSTRAINTS_FILE] = limits.to_json()
-        _write(output, files, storage_options)
-    return ModelQualityResult(
-        status=status,
-        exit_message=message,
-        statistics=statistics,
-        violations=violations,
-        check=check,
-        rows=rows,
-        output=output,
-        seconds=time.perf_counter() - started,
-        **base,
-    )
 
 
 def evaluate_model_quality(
@@ -903,34 +820,11 @@ def evaluate_model_quality(
 ) -> ModelQualityResult:
     """Re-check an existing model-quality ``statistics.json`` against a ``constraints.json``.
 
-    Works on SageMaker's files as well as Vigil's, and checks every constrained metric present,
-    custom ones included. Writes ``constraint_violations.json`` into ``output`` when given.
-
-    Raises
-    ------
-    DocumentError, DatasetNotFoundError
-        If a file is missing or invalid.
-    InvalidParameterError
-        If the constraints are for another problem type than the statistics.
+    See :meth:`ModelQualityMonitor.evaluate`.
     """
-    started = time.perf_counter()
-    doc = ModelQualityStatistics.from_json(
-        read_bytes(statistics, storage_options=storage_options), source=statistics
-    )
-    limits = ModelQualityConstraints.from_json(
-        read_bytes(constraints, storage_options=storage_options), source=constraints
-    )
-    check, violations = _check(doc, limits, "evaluate_model_quality")
-    if output is not None:
-        _write(output, {VIOLATIONS_FILE: violations.to_json()}, storage_options)
-    status, message = exit_message(len(violations.violations))
-    return ModelQualityResult(
-        status=status,
-        exit_message=message,
-        statistics=doc,
-        violations=violations,
-        check=check,
-        rows=doc.dataset.item_count if doc.dataset is not None else 0,
+    return MONITOR.evaluate(
+        statistics=statistics,
+        constraints=constraints,
         output=output,
-        seconds=time.perf_counter() - started,
+        storage_options=storage_options,
     )

@@ -36,16 +36,17 @@ from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
 from typing import Any
 
-from vigil.errors import InvalidParameterError, VigilError
-from vigil.scheduling.clock import Clock, SystemClock
-from vigil.scheduling.control import (
+from vigil.api.expressions import ScheduleExpression
+from vigil.control import (
+    check_spec_version,
     execution_output_url,
     offsets,
     resolve_spec,
     validate_schedule_baseline,
 )
+from vigil.control.clock import Clock, SystemClock
+from vigil.errors import InvalidParameterError, VigilError
 from vigil.scheduling.executor import ExecutionPayload, noop, worker_main
-from vigil.scheduling.expressions import ScheduleExpression
 from vigil.storage.metadata import (
     ExecutionRecord,
     ExecutionResult,
@@ -363,6 +364,7 @@ class Scheduler:
     def _start(self, execution: ExecutionRecord) -> None:
         token = execution.lease_token or ""
         try:
+            check_spec_version(execution)
             output = execution_output_url(execution)
             self.store.executions.set_output(execution.id, token, output)
             payload = ExecutionPayload(
@@ -373,6 +375,7 @@ class Scheduler:
                 window_end=execution.window_end,
                 scheduled_time=execution.scheduled_time,
                 output_url=output,
+                attempt=execution.attempts,
                 environ=dict(os.environ),
             )
             receiver, sender = self._context.Pipe(duplex=True)

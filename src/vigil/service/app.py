@@ -1,5 +1,8 @@
 """The FastAPI app factory of the control plane: REST under ``/api/v1``, OpenAPI published.
 
+The API's documentation (Swagger UI at ``/api/v1/docs``, ReDoc at ``/api/v1/redoc``) is served
+with its assets by the service itself (:mod:`vigil.service.docs`): it works without a network.
+
 >>> import tempfile, os
 >>> from vigil.storage.metadata import upgrade
 >>> url = "sqlite:///" + os.path.join(tempfile.mkdtemp(), "vigil.db")
@@ -21,10 +24,11 @@ from typing import Any
 from fastapi import FastAPI
 
 from vigil import __version__
-from vigil.scheduling.baselining import BaselineRunner
-from vigil.scheduling.clock import Clock, SystemClock
-from vigil.scheduling.control import ControlPlane, UrlPolicy
+from vigil.control import ControlPlane, UrlPolicy
+from vigil.control.baselining import BaselineRunner
+from vigil.control.clock import Clock, SystemClock
 from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
+from vigil.service.docs import install_docs
 from vigil.service.errors import PROBLEM_JSON, install_error_handlers
 from vigil.service.live import StoredEndpoints
 from vigil.service.openapi import state_server_rules
@@ -149,7 +153,7 @@ def create_app(
             "problem documents (application/problem+json) naming the field concerned."
         ),
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # FastAPI's pages load Swagger UI from a CDN: install_docs serves it
         redoc_url=None,
         lifespan=control_lifespan,
     )
@@ -159,6 +163,7 @@ def create_app(
     app.state.scheduler = runner
     install_error_handlers(app)
     _published_schema(app, url_policy)
+    install_docs(app, prefix=API_PREFIX)
     for router in (endpoints.router, baselining_jobs.router, schedules.router, executions.router):
         app.include_router(router, prefix=API_PREFIX)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from fastapi import Request
 
-from vigil.scheduling.control import ControlPlane
+from vigil.control import ControlPlane
 from vigil.service.live import StoredEndpoints
 
 __all__ = ["ANONYMOUS", "Principal", "get_control", "get_endpoints", "get_principal"]

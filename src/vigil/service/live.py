@@ -16,7 +16,7 @@ an :class:`~vigil.serving.registry.EndpointRegistry` equal to what the store say
   external proxy) is stored and not served; invoking it answers 404 saying so.
 * Local model paths (``model.path``, ``model.code_dir``) are made absolute, and every model
   path and proxy ``url`` is checked against the control plane's
-  :class:`~vigil.scheduling.control.UrlPolicy` (unpickling a model runs code: restrict the
+  :class:`~vigil.control.UrlPolicy` (unpickling a model runs code: restrict the
   prefixes on a shared service). ``data_capture.enable_capture: true`` without a
   ``destination`` captures under ``{capture_root}`` (``{data_dir}/capture``).
 * :meth:`LiveEndpoints.reconcile` re-reads the store and applies what other replicas (sharing
@@ -39,9 +39,9 @@ from typing import Any, NamedTuple
 import anyio.to_thread
 from pydantic import ValidationError
 
+from vigil.api.resources import Endpoint, EndpointConfig, EndpointCreate
+from vigil.control import ControlPlane
 from vigil.errors import DocumentError, InvalidParameterError, VigilError
-from vigil.scheduling.control import ControlPlane
-from vigil.scheduling.models import Endpoint, EndpointConfig, EndpointCreate
 from vigil.serving.config import EndpointConfig as ServingEndpointConfig
 from vigil.serving.config import (
     ModelConfig,

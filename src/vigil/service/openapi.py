@@ -40,6 +40,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from vigil.api.specs import BaseliningJobSpec
+
 __all__ = [
     "ATTRIBUTE_FORMAT",
     "DELAY_FORMAT",
@@ -69,14 +71,21 @@ _INFERABLE_DATASET = (
     r"^.*\.(?:[cC][sS][vV]|[tT][sS][vV]|[jJ][sS][oO][nN][lL]?|[nN][dD][jJ][sS][oO][nN]"
     r"|[pP][aA][rR][qQ][uU][eE][tT]|[pP][qQ])(?:\.(?:gz|bz2|xz|zst|zstd))*/*$"
 )
-_QUALITY_KEYS = (
-    "problem_type",
-    "inference_attribute",
-    "probability_attribute",
-    "probability_threshold",
-    "ground_truth_attribute",
-    "slack",
+_QUALITY_KEYS = tuple(
+    key
+    for key, field in BaseliningJobSpec.model_fields.items()
+    if key
+    in {
+        "problem_type",
+        "inference_attribute",
+        "probability_attribute",
+        "probability_threshold",
+        "ground_truth_attribute",
+        "slack",
+        "sagemaker_r2",
+    }
 )
+"""The fields only a ModelQuality baselining job gives (those the model defines)."""
 _NULL: dict[str, Any] = {"type": "null"}
 _YEARS = r"^(?:19[0-9][0-9]|[2-8][0-9][0-9][0-9]|9000)-"  # the year as written: 1900 to 9000
 _SEGMENT = r"(?:[^/.\x00-\x1f\x7f][^/\x00-\x1f\x7f]*|\.[^/.\x00-\x1f\x7f][^/\x00-\x1f\x7f]*|\.\.[^/\x00-\x1f\x7f]+)"
@@ -239,6 +248,15 @@ def state_server_rules(
         )
         present = {"not": _NULL}
         spec["allOf"] = [
+            {  # a schedule always compares with a constraints.json
+                "required": ["baseline"],
+                "properties": {
+                    "baseline": {
+                        "required": ["constraints_url"],
+                        "properties": {"constraints_url": {"type": "string"}},
+                    }
+                },
+            },
             {  # exactly one input
                 "oneOf": [
                     {
@@ -285,6 +303,7 @@ def state_server_rules(
                     "required": ["model_quality", "endpoint_input"],
                     "properties": {
                         "model_quality": present,
+                        "data_quality": _NULL,
                         "dataset_input": _NULL,
                         "record_preprocessor_script": _NULL,
                         "post_analytics_processor_script": _NULL,
@@ -297,13 +316,14 @@ def state_server_rules(
                     },
                 },
                 "else": {
+                    "required": ["baseline"],
                     "properties": {
                         "model_quality": _NULL,
                         "baseline": {
                             "required": ["statistics_url"],
                             "properties": {"statistics_url": {"type": "string"}},
                         },
-                    }
+                    },
                 },
             },
         ]
@@ -343,6 +363,22 @@ def state_server_rules(
             format=DELAY_FORMAT,
             pattern=_DURATION_PATTERN,
         )
+    engine = components.get("EngineConfig")
+    if engine is not None:
+        engine["allOf"] = [
+            {
+                "if": {"properties": {"type": {"not": {"const": "spark"}}}},
+                "then": {"properties": {"master": _NULL, "conf": {"maxProperties": 0}}},
+            }
+        ]
+    text_keys = {"maxLength": 1024, "pattern": r"^[^\x00-\x1f\x7f]*$"}
+    for model_name, key in (
+        ("EngineConfig", "conf"),
+        ("DataQualityConfig", "feature_drift_methods"),
+    ):
+        model = components.get(model_name)
+        if model is not None and key in model.get("properties", {}):
+            model["properties"][key]["propertyNames"] = text_keys
     run = components.get("RunNowRequest")
     if run is not None:
         for key in ("window_start", "window_end"):

@@ -15,16 +15,16 @@ requests in flight are answered) the reverse: the capture queue is drained and i
 the models' connection pools closed, the scheduler stopped (its running executions released),
 the store closed.
 
-One injected :class:`~vigil.scheduling.clock.Clock` drives everything that reads "now": the
+One injected :class:`~vigil.control.clock.Clock` drives everything that reads "now": the
 scheduler's windows, created/modified times, the capture records' ``inferenceTime`` and hour
 folders, and the collection hour of ground truth. A demo replays history with a
-:class:`~vigil.scheduling.clock.ManualClock` it advances.
+:class:`~vigil.control.clock.ManualClock` it advances.
 
 Running it from Python (the demo, tests)::
 
     from datetime import UTC, datetime, timedelta
     from vigil.client import Client
-    from vigil.scheduling.clock import ManualClock
+    from vigil.control.clock import ManualClock
     from vigil.scheduling.scheduler import SchedulerConfig
     from vigil.service.server import create_service, serve_in_thread
 
@@ -84,9 +84,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from vigil.capture.writer import CaptureWriter
+from vigil.control import UrlPolicy
+from vigil.control.clock import Clock, SystemClock
 from vigil.errors import InvalidParameterError, VigilError
-from vigil.scheduling.clock import Clock, SystemClock
-from vigil.scheduling.control import UrlPolicy
 from vigil.scheduling.scheduler import SchedulerConfig
 from vigil.service.app import create_app
 from vigil.service.live import LiveEndpoints

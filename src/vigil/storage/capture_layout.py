@@ -41,8 +41,10 @@ __all__ = [
     "CAPTURE_SUFFIXES",
     "capture_file_name",
     "capture_file_url",
+    "existing_folders",
     "hour_path",
     "hour_prefixes",
+    "is_capture_file",
     "list_capture_files",
 ]
 
@@ -202,6 +204,59 @@ def list_capture_files(
             if _is_capture_file(name):
                 files.append(InputFile(url=join(prefix, name), size=int(info.get("size") or 0)))
     return sorted(files)
+
+
+def existing_folders(
+    urls: list[str], *, storage_options: Mapping[str, Any] | None = None
+) -> list[str]:
+    """The folders of ``urls`` that exist, in the order given (partition pruning for an engine
+    that lists the folders itself and refuses a missing one, as Spark's readers do).
+
+    Each parent folder is listed once (for hour folders: one listing per day), so checking a
+    window's hours costs a request per day, not per hour.
+
+    Parameters
+    ----------
+    urls : list of str
+        Folder URLs (:func:`hour_prefixes`), as :func:`vigil.storage.objectstore.join` builds.
+    storage_options : mapping, optional
+        Passed to the filesystem.
+
+    Raises
+    ------
+    StorageError
+        If a listing fails for another reason than a missing folder.
+    """
+    children: dict[str, set[str]] = {}
+    for url in urls:
+        parent = url.rsplit("/", 1)[0]
+        if parent in children:
+            continue
+        fs, path = filesystem_for(parent, storage_options)
+        try:
+            entries = fs.ls(path, detail=True)
+        except FileNotFoundError:
+            children[parent] = set()
+            continue
+        except (OSError, TimeoutError) as exc:
+            raise StorageError(f"listing failed: {exc or type(exc).__name__}", path=parent) from exc
+        children[parent] = {
+            str(e["name"]).rstrip("/").rsplit("/", 1)[-1]
+            for e in entries
+            if e.get("type") == "directory"
+        }
+    return [u for u in urls if u.rsplit("/", 1)[-1] in children[u.rsplit("/", 1)[0]]]
+
+
+def is_capture_file(name: str) -> bool:
+    """Whether a file name is listed as a capture file (:data:`CAPTURE_SUFFIXES`, not hidden).
+
+    Examples
+    --------
+    >>> is_capture_file("21-48-903-f.jsonl.gz"), is_capture_file(".21-48.jsonl")
+    (True, False)
+    """
+    return _is_capture_file(name)
 
 
 def capture_file_name(now: datetime, uid: str) -> str:

@@ -39,6 +39,7 @@ __all__ = [
     "GROUND_TRUTH_SUFFIXES",
     "ground_truth_file_url",
     "ground_truth_hours",
+    "is_ground_truth_file",
     "list_ground_truth_files",
 ]
 
@@ -125,6 +126,12 @@ def ground_truth_hours(
 
 def _is_ground_truth_file(name: str) -> bool:
     return not name.startswith((".", "_")) and name.lower().endswith(GROUND_TRUTH_SUFFIXES)
+
+
+def is_ground_truth_file(name: str) -> bool:
+    """Whether a file name is listed as a ground-truth file (:data:`GROUND_TRUTH_SUFFIXES`, not
+    hidden)."""
+    return _is_ground_truth_file(name)
 
 
 def list_ground_truth_files(

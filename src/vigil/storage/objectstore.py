@@ -48,9 +48,12 @@ from vigil.errors import DatasetNotFoundError, InvalidParameterError, StorageErr
 __all__ = [
     "S3_ENDPOINT_ENV_VAR",
     "InputFile",
+    "decompress",
+    "delete",
     "exists",
     "filesystem_for",
     "join",
+    "move",
     "open_input",
     "read_bytes",
     "resolve_inputs",
@@ -623,6 +626,46 @@ def read_bytes(url: PathSpec, *, storage_options: Mapping[str, Any] | None = Non
         return bytes(fs.cat_file(path))
 
 
+def decompress(url: str, data: bytes) -> bytes:
+    """The bytes of a file read whole, decompressed by its suffix as :func:`open_input` does.
+
+    For an engine that reads files itself (Spark's ``binaryFile``) and hands their raw bytes on.
+
+    Raises
+    ------
+    StorageError
+        If the suffix names a codec that is not installed, or the data does not decompress.
+
+    Examples
+    --------
+    >>> import gzip
+    >>> decompress("s3://b/k/x.jsonl.gz", gzip.compress(b"{}\\n"))
+    b'{}\\n'
+    >>> decompress("/data/x.jsonl", b"{}")
+    b'{}'
+    """
+    name = url.rsplit("/", 1)[-1]
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    codec = _COMPRESSION_SUFFIXES.get(suffix)
+    if codec is None:
+        return data
+    if fsspec.utils.infer_compression(name) is None:
+        raise StorageError(
+            f"cannot decompress {suffix} files: the {codec!r} codec is not installed "
+            f"(for zstd: pip install zstandard)",
+            path=url,
+        )
+    import io
+
+    from fsspec.compression import compr
+
+    try:
+        with compr[codec](io.BytesIO(data), mode="rb") as handle:
+            return bytes(handle.read())
+    except (OSError, EOFError, ValueError) as exc:
+        raise StorageError(f"cannot decompress as {codec}: {exc}", path=url) from exc
+
+
 def write_bytes(
     url: PathSpec, data: bytes, *, storage_options: Mapping[str, Any] | None = None
 ) -> None:
@@ -703,3 +746,48 @@ def exists(url: PathSpec, *, storage_options: Mapping[str, Any] | None = None) -
     fs, path = filesystem_for(text, storage_options)
     with _storage_errors(text, "checking existence"):
         return bool(fs.exists(path))
+
+
+def move(
+    source: PathSpec, destination: PathSpec, *, storage_options: Mapping[str, Any] | None = None
+) -> None:
+    """Move one file to ``destination`` (same filesystem), replacing what is there.
+
+    Locally an :func:`os.replace` (atomic, parents created); on an object store a server-side
+    copy then a delete of the source (each object appears whole: readers see the old or the
+    new content).
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If ``source`` does not exist.
+    StorageError
+        If the move fails underneath.
+    """
+    src = _as_url(source, "source", "move")
+    dst = _as_url(destination, "destination", "move")
+    fs, src_path = filesystem_for(src, storage_options)
+    _, dst_path = filesystem_for(dst, storage_options)
+    with _storage_errors(src, "moving"):
+        if _is_local(fs):
+            os.makedirs(os.path.dirname(dst_path), exist_ok=True)
+            os.replace(src_path, dst_path)
+        else:
+            fs.copy(src_path, dst_path)
+            fs.rm_file(src_path)
+
+
+def delete(
+    url: PathSpec, *, recursive: bool = False, storage_options: Mapping[str, Any] | None = None
+) -> None:
+    """Delete a file (or, with ``recursive``, a directory/prefix); a missing one is no error.
+
+    Raises
+    ------
+    StorageError
+        If the deletion fails underneath.
+    """
+    text = _as_url(url, "url", "delete")
+    fs, path = filesystem_for(text, storage_options)
+    with _storage_errors(text, "deleting"), contextlib.suppress(FileNotFoundError):
+        fs.rm(path, recursive=recursive)

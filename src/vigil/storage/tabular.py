@@ -51,8 +51,11 @@ __all__ = [
     "MalformedReport",
     "Partition",
     "TabularSource",
+    "categorical_columns",
+    "dataset_files",
     "plan_partitions",
     "read_partition",
+    "scan_columns",
 ]
 
 DEFAULT_PARTITION_BYTES = 64 * 1024 * 1024
@@ -141,10 +144,26 @@ class MalformedReport:
             self.examples.append((url, line, message))
 
     def merge(self, other: MalformedReport) -> None:
-        """Add another partition's report into this one."""
+        """Add another partition's report into this one.
+
+        The examples kept are the first ones by file and line, whichever report comes first:
+        reports of partitions merged in any order (Spark's) keep what merging them in file
+        order keeps.
+        """
         self.count += other.count
+        if not other.examples:
+            return
+        if self.examples and _example_key(other.examples[0]) < _example_key(self.examples[-1]):
+            joined = sorted([*self.examples, *other.examples], key=_example_key)
+            self.examples = joined[:MAX_REPORTED_MALFORMED]
+            return
         room = MAX_REPORTED_MALFORMED - len(self.examples)
         self.examples.extend(other.examples[: max(room, 0)])
+
+
+def _example_key(example: tuple[str, int | None, str]) -> tuple[str, float]:
+    url, line, _ = example
+    return url, float("inf") if line is None else float(line)
 
 
 def _is_compressed(url: str) -> bool:
@@ -207,6 +226,67 @@ def plan_partitions(
         else:
             parts.extend(_text_partitions(f, source, target_bytes, split_files))
     return parts
+
+
+def dataset_files(source: TabularSource) -> list[InputFile]:
+    """The files of a dataset, as :func:`plan_partitions` resolves them (same filter, order).
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If the inputs match no file.
+    """
+    return resolve_inputs(
+        list(source.inputs),
+        extensions=_EXTENSIONS[source.format],
+        storage_options=source.storage_options,
+    )
+
+
+def scan_columns(files: Sequence[InputFile], source: TabularSource) -> tuple[str, ...]:
+    """The column names a reader of its own needs: CSV, the first file's header (or
+    ``_c0…``); JSON Lines, the keys of the first file's first object, in order (the order
+    :func:`read_partition` gives columns that are in every row); Parquet, none.
+
+    Raises
+    ------
+    EmptyDatasetError, DatasetFormatError
+        CSV: an empty first file, or a header with an empty or repeated name.
+    """
+    if not files or source.format == "parquet":
+        return ()
+    if source.format == "csv":
+        return _csv_column_names(files[0], source)
+    with open_input(files[0].url, storage_options=source.storage_options) as handle:
+        for raw in handle:
+            if raw.strip():
+                try:
+                    obj = orjson.loads(raw)
+                except orjson.JSONDecodeError:
+                    return ()
+                return tuple(obj) if isinstance(obj, dict) else ()
+    return ()
+
+
+def categorical_columns(files: Sequence[InputFile], source: TabularSource) -> frozenset[str]:
+    """Parquet: the columns the writer dictionary-encoded (pandas ``category``) in the first
+    file's Arrow schema, which a profile declares categorical (a reader of its own, Spark's,
+    decodes them to plain values; see :func:`read_partition`). Empty for text formats.
+
+    Raises
+    ------
+    DatasetFormatError
+        If the first file is not Parquet.
+    """
+    if not files or source.format != "parquet":
+        return frozenset()
+    fs, path = filesystem_for(files[0].url, source.storage_options)
+    try:
+        with fs.open(path, "rb") as handle:
+            schema = pq.ParquetFile(handle).schema_arrow
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DatasetFormatError(f"cannot read as Parquet: {exc}", path=files[0].url) from exc
+    return frozenset(f.name for f in schema if pa.types.is_dictionary(f.type))
 
 
 def _parquet_partitions(f: InputFile, source: TabularSource, target: int) -> list[Partition]:

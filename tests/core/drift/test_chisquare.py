@@ -9,10 +9,12 @@ import pytest
 from scipy import stats
 
 from vigil.core.distribution import CategoricalCounts, WeightedSample
-from vigil.core.drift.chisquare import chisquare, chisquare_test, regroup_categories
+from vigil.core.drift.chisquare import ChiSquare, regroup_categories
 from vigil.errors import InvalidParameterError
 
 C = CategoricalCounts
+chisquare = ChiSquare().compute
+chisquare_test = ChiSquare().test
 
 
 def test_agrees_with_scipy_when_no_regrouping() -> None:
@@ -22,7 +24,7 @@ def test_agrees_with_scipy_when_no_regrouping() -> None:
     # expected = baseline proportions x 300 = (90, 60, 150); no cell is below 5.
     ref = stats.chisquare([90, 70, 140], [90, 60, 150])
     assert result.statistic == pytest.approx(ref.statistic, rel=1e-12)
-    assert result.p_value == pytest.approx(ref.pvalue, rel=1e-12)
+    assert result.pvalue == pytest.approx(ref.pvalue, rel=1e-12)
     assert result.dof == 2
     assert result.regrouped.groups == (("a",), ("b",), ("c",))
 
@@ -42,7 +44,7 @@ def test_yates_regrouping_hand_computed() -> None:
     assert result.statistic == pytest.approx(46 / 15, rel=1e-12)
     assert result.statistic == pytest.approx(statistic, rel=1e-12)
     assert result.dof == 3
-    assert result.p_value == pytest.approx(stats.chi2.sf(46 / 15, 3), rel=1e-12)
+    assert result.pvalue == pytest.approx(stats.chi2.sf(46 / 15, 3), rel=1e-12)
 
 
 def test_repeated_regrouping_with_tie_broken_by_name() -> None:
@@ -56,7 +58,7 @@ def test_repeated_regrouping_with_tie_broken_by_name() -> None:
     assert result.regrouped.expected == pytest.approx((80.0, 5.0, 5.0, 4.0, 6.0))
     assert result.regrouped.observed == (70.0, 10.0, 5.0, 5.0, 10.0)
     ref = stats.chisquare([70, 10, 5, 5, 10], [80, 5, 5, 4, 6])
-    assert result.p_value == pytest.approx(ref.pvalue, rel=1e-12)
+    assert result.pvalue == pytest.approx(ref.pvalue, rel=1e-12)
     # Same answer whatever the insertion order of the dictionaries.
     reversed_result = chisquare_test(
         C(dict(reversed(list(baseline.items())))), C(dict(reversed(list(current.items()))))
@@ -80,13 +82,14 @@ def test_cochran_two_cells_below_ten_is_undefined() -> None:
     baseline, current = C({"x": 95, "y": 5}), C({"x": 90, "y": 10})
     result = chisquare_test(baseline, current)
     assert math.isnan(result.statistic)
-    assert math.isnan(result.p_value)
+    assert math.isnan(result.pvalue)
     assert result.dof == 0
     drift = chisquare(baseline, current)
     assert math.isnan(drift.distance)
     assert drift.drifted is False
-    assert drift.p_value is not None
-    assert math.isnan(drift.p_value)
+    assert drift.pvalue is not None
+    assert math.isnan(drift.pvalue)
+    assert math.isnan(drift.value)
 
 
 def test_single_baseline_category_is_undefined() -> None:
@@ -95,7 +98,8 @@ def test_single_baseline_category_is_undefined() -> None:
 
 def test_current_categories_unknown_to_baseline_are_ignored() -> None:
     result = chisquare(C({"a": 50, "b": 50}), C({"a": 30, "b": 30, "z": 40}))
-    assert result.distance == pytest.approx(1.0)
+    assert result.pvalue == pytest.approx(1.0)
+    assert result.distance == pytest.approx(0.0)
     assert not result.drifted
 
 
@@ -113,19 +117,22 @@ def test_missing_baseline_category_is_drift_not_nan() -> None:
 
 def test_drifted_means_p_below_threshold() -> None:
     baseline, current = C({"a": 50, "b": 50}), C({"a": 60, "b": 40})
-    p = chisquare_test(baseline, current).p_value  # statistic 4, p = 0.0455
+    p = chisquare_test(baseline, current).pvalue  # statistic 4, p = 0.0455
     assert p == pytest.approx(stats.chi2.sf(4.0, 1))
     assert chisquare(baseline, current, threshold=0.05).drifted
     assert not chisquare(baseline, current, threshold=0.01).drifted
     r = chisquare(baseline, current)
-    assert r.distance == r.p_value == p
+    assert r.value == r.pvalue == p
+    assert r.decided_by == "pvalue"
+    assert r.distance == pytest.approx(4.0)  # the statistic, >= 0 with 0 identical
     assert r.threshold == 0.05
     assert r.noise_floor is None
 
 
 def test_identical_proportions_give_p_one() -> None:
     r = chisquare(C({"a": 500, "b": 300, "c": 200}), C({"a": 50, "b": 30, "c": 20}))
-    assert r.distance == pytest.approx(1.0)
+    assert r.pvalue == pytest.approx(1.0)
+    assert r.distance == pytest.approx(0.0)
     assert not r.drifted
 
 
@@ -140,10 +147,10 @@ def test_regroup_does_not_mutate_inputs() -> None:
 def test_custom_regrouping_thresholds() -> None:
     baseline = C({"a": 50, "b": 30, "c": 10, "d": 6, "e": 4})
     current = C({"a": 20, "b": 20, "c": 4, "d": 1, "e": 5})
-    no_merge = chisquare_test(baseline, current, abs_threshold_yates=0.0)
+    no_merge = ChiSquare(abs_threshold_yates=0.0).test(baseline, current)
     assert len(no_merge.regrouped.groups) == 5
     ref = stats.chisquare([20, 20, 4, 1, 5], np.array([50, 30, 10, 6, 4]) / 2)
-    assert no_merge.p_value == pytest.approx(ref.pvalue, rel=1e-12)
+    assert no_merge.pvalue == pytest.approx(ref.pvalue, rel=1e-12)
 
 
 def test_invalid_arguments() -> None:
@@ -154,4 +161,16 @@ def test_invalid_arguments() -> None:
     with pytest.raises(InvalidParameterError):
         chisquare_test(C({"a": 1}), C({"a": -1}))
     with pytest.raises(InvalidParameterError):
-        chisquare_test(C({"a": 1}), C({"a": 1}), abs_threshold_yates=math.nan)
+        ChiSquare(abs_threshold_yates=math.nan)
+    with pytest.raises(InvalidParameterError, match="abs_threshold_cochran"):
+        ChiSquare(abs_threshold_cochran=-1.0)
+
+
+def test_fractional_counts_do_not_depend_on_insertion_order() -> None:
+    # Cells are in category order, so the sums behind the rescaling are taken in one order.
+    baseline = {"c": 10.3, "a": 20.1, "b": 30.7, "d": 7.9}
+    current = {"b": 12.2, "d": 3.3, "a": 8.8, "c": 5.1}
+    forward = chisquare(C(baseline), C(current))
+    backward = chisquare(C(dict(reversed(baseline.items()))), C(dict(reversed(current.items()))))
+    assert forward == backward
+    assert forward.is_defined

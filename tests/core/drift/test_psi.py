@@ -6,14 +6,23 @@ import math
 
 import numpy as np
 import pytest
+from numpy.typing import ArrayLike
 from scipy import stats
 
 from vigil.core.distribution import CategoricalCounts, WeightedSample
-from vigil.core.drift.psi import PSI_EPSILON, population_stability_index, psi, psi_distance
+from vigil.core.drift._common import Distribution
+from vigil.core.drift.psi import PSI_EPSILON, PopulationStabilityIndex, population_stability_index
 from vigil.errors import InvalidParameterError
 
 C = CategoricalCounts
 W = WeightedSample.from_values
+psi = PopulationStabilityIndex().compute
+
+
+def psi_distance(
+    a: Distribution, b: Distribution, *, n_bins: int = 10, edges: ArrayLike | None = None
+) -> float:
+    return psi(a, b, n_bins=n_bins, edges=edges).distance
 
 
 def _psi_by_hand(p: list[float], q: list[float]) -> float:
@@ -102,6 +111,16 @@ def test_population_stability_index_on_masses() -> None:
         population_stability_index([1, 2], [1, 2, 3])
     with pytest.raises(InvalidParameterError):
         population_stability_index([1, 2], [1, 2], epsilon=0.0)
+
+
+def test_epsilon_option() -> None:
+    # baseline has b, current only a: the empty cell gets epsilon.
+    base, cur = C({"a": 5, "b": 5}), C({"a": 10})
+    got = PopulationStabilityIndex(epsilon=1e-2).compute(base, cur).distance
+    assert got == pytest.approx(_psi_by_hand([0.5, 0.5], [1.0, 1e-2]))
+    for bad in (0.0, -1.0, math.nan, True):
+        with pytest.raises(InvalidParameterError, match="epsilon"):
+            PopulationStabilityIndex(epsilon=bad)
 
 
 @pytest.mark.parametrize("edges", [[], [[1.0, 2.0]], [2.0, 1.0], [1.0, 1.0], [1.0, math.nan]])

@@ -1,4 +1,4 @@
-"""The registry: a literal, read-only name -> DistanceSpec mapping."""
+"""The registry: a literal, read-only name -> Distance mapping."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import typing
 
 import pytest
 
-from vigil.core.drift import DISTANCES, DistanceName, DistanceSpec, get_distance
+from vigil.core.drift import DISTANCES, Distance, DistanceName, get_distance
 from vigil.errors import InvalidParameterError
 
 NAMES = {
@@ -25,8 +25,9 @@ def test_names() -> None:
     assert set(DISTANCES) == NAMES
     assert set(typing.get_args(DistanceName)) == NAMES
     for name, spec in DISTANCES.items():
-        assert isinstance(spec, DistanceSpec)
+        assert isinstance(spec, Distance)
         assert spec.name == name
+        assert spec == type(spec)()  # registered with its default options
         assert spec.kinds
         assert spec.kinds <= {"numeric", "categorical"}
         assert spec.symmetric_kinds <= spec.kinds

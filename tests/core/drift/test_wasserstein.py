@@ -9,15 +9,15 @@ import pytest
 from scipy import stats
 
 from vigil.core.distribution import CategoricalCounts, WeightedSample
-from vigil.core.drift.wasserstein import (
-    wasserstein,
-    wasserstein_1,
-    wasserstein_distance,
-    wasserstein_scale,
-)
+from vigil.core.drift.wasserstein import Wasserstein, wasserstein_1, wasserstein_scale
 from vigil.errors import InvalidParameterError
 
 W = WeightedSample.from_values
+wasserstein = Wasserstein().compute
+
+
+def wasserstein_distance(a: WeightedSample, b: WeightedSample, scale: float | None = None) -> float:
+    return Wasserstein(scale=scale).compute(a, b).distance
 
 
 def test_raw_and_normalised_equal_scipy_with_weights() -> None:
@@ -65,7 +65,7 @@ def test_drift_result() -> None:
     assert r.distance == pytest.approx(2.0 / math.sqrt(1.25))
     assert r.drifted
     assert r.noise_floor is None
-    assert r.p_value is None
+    assert r.pvalue is None
     assert r.threshold == 0.1
 
 

@@ -3,6 +3,7 @@ schema, and the migrated schema is exactly the one the code declares (SQLite and
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -85,3 +86,64 @@ def test_vigil_db_upgrade_command(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "already at revision" in vigil("upgrade")[1]
     code, out, _ = vigil("check")
     assert code == 0 and "up to date" in out
+
+
+def test_version_1_specs_are_upgraded_to_version_2(empty_url: str) -> None:
+    """Revision 0003 stamps stored specs with their version, moving SageMaker's offsets."""
+    import sqlalchemy as sa
+
+    from vigil.api.specs import SPEC_VERSION
+    from vigil.control import schedule_model
+
+    upgrade(empty_url, "0002")
+    spec = {
+        "name": "old",
+        "monitoring_type": "ModelQuality",
+        "endpoint_input": {
+            "endpoint_name": "ep",
+            "start_time_offset": "-PT2H",
+            "end_time_offset": "-PT1H",
+        },
+        "model_quality": {"problem_type": "Regression"},
+        "baseline": {"constraints_url": "/b/c.json"},
+        "output_url": "/r",
+        "schedule_expression": "cron(0 * ? * * *)",
+    }
+    engine = create_engine(empty_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO vigil_monitoring_schedules (name, monitoring_type, status, "
+                    "schedule_expression, spec, created_at, last_modified_at, version) VALUES "
+                    "('old', 'ModelQuality', 'Scheduled', 'cron(0 * ? * * *)', :spec, "
+                    "'2024-05-01 00:00:00', '2024-05-01 00:00:00', 1)"
+                ),
+                {"spec": json.dumps(spec)},
+            )
+    finally:
+        engine.dispose()
+    upgrade(empty_url)
+    with MetadataStore(empty_url) as store:
+        record = store.schedules.get("old")
+    assert record.spec_version == SPEC_VERSION == 2
+    assert record.spec["data_analysis_start_time"] == "-PT2H"
+    assert "start_time_offset" not in record.spec["endpoint_input"]
+    document = schedule_model(record)
+    assert (document.data_analysis_start_time, document.data_analysis_end_time) == (
+        "-PT2H",
+        "-PT1H",
+    )
+
+
+def test_a_spec_stored_by_a_newer_vigil_is_refused(tmp_path: Path) -> None:
+    import dataclasses
+
+    from vigil.control import schedule_model
+    from vigil.errors import StorageError
+    from vigil.storage.metadata.records import ScheduleRecord
+
+    fields = {f.name: None for f in dataclasses.fields(ScheduleRecord)}
+    record = ScheduleRecord(**{**fields, "name": "new", "status": "Scheduled", "spec_version": 99})
+    with pytest.raises(StorageError, match="newer Vigil"):
+        schedule_model(record)

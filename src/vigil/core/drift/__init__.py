@@ -3,10 +3,12 @@
 Every distance compares a baseline with a current distribution of one kind: two
 :class:`~vigil.core.distribution.WeightedSample` (numeric) or two
 :class:`~vigil.core.distribution.CategoricalCounts` (categorical). One distance per module, each
-with its function, default threshold and :class:`DistanceSpec`; :mod:`.registry` lists them.
+a :class:`Distance` holding its formula, default threshold and accepted kinds; the drift check
+they share (validation, binning, the undefined policy, thresholding) is
+:meth:`Distance.compute`, and :mod:`.registry` lists them.
 
-Direction rule: the bigger ``DriftResult.distance``, the more different, and 0 means identical;
-``chisquare`` alone reports a p-value (1 identical, drifted when below the threshold). Undefined
+Direction rule: ``DriftResult.distance`` is >= 0 and 0 means identical; tests also report a
+``pvalue`` (``chisquare`` is drifted when its p-value falls below the threshold). Undefined
 distances (an empty side) are NaN and never drifted; see :mod:`.result`.
 
 >>> from vigil.core.distribution import WeightedSample
@@ -18,22 +20,23 @@ False
 
 from __future__ import annotations
 
+from vigil.core.drift._binning import Binning, Cells
+from vigil.core.drift._common import Distribution, DistributionKind
+from vigil.core.drift.distance import Decision, Distance, Measurement
 from vigil.core.drift.registry import DISTANCES, DistanceName, get_distance
-from vigil.core.drift.result import (
-    DistanceSpec,
-    Distribution,
-    DistributionKind,
-    DriftFunction,
-    DriftResult,
-)
+from vigil.core.drift.result import DecidedBy, DriftResult
 
 __all__ = [
     "DISTANCES",
+    "Binning",
+    "Cells",
+    "DecidedBy",
+    "Decision",
+    "Distance",
     "DistanceName",
-    "DistanceSpec",
     "Distribution",
     "DistributionKind",
-    "DriftFunction",
     "DriftResult",
+    "Measurement",
     "get_distance",
 ]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Collection
-from typing import Literal, NoReturn
+from typing import Literal
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from vigil.core.distribution import CategoricalCounts, WeightedSample
@@ -30,7 +30,7 @@ __all__ = [
     "check_pair",
     "chi2_noise_floor",
     "distribution_kind",
-    "pair_error",
+    "proportions",
     "resolve_threshold",
     "total_weight",
 ]
@@ -41,16 +41,33 @@ DistributionKind = Literal["numeric", "categorical"]
 Distribution = WeightedSample | CategoricalCounts
 """A one-dimensional distribution: numeric (:class:`WeightedSample`) or categorical."""
 
-NUMERIC_ONLY: tuple[DistributionKind, ...] = ("numeric",)
-CATEGORICAL_ONLY: tuple[DistributionKind, ...] = ("categorical",)
-BOTH_KINDS: tuple[DistributionKind, ...] = ("numeric", "categorical")
+NUMERIC_ONLY: frozenset[DistributionKind] = frozenset({"numeric"})
+CATEGORICAL_ONLY: frozenset[DistributionKind] = frozenset({"categorical"})
+BOTH_KINDS: frozenset[DistributionKind] = frozenset({"numeric", "categorical"})
 
 NOISE_FLOOR_ALPHA = 0.05
 """Upper-tail probability of the asymptotic noise floors reported by binned distances."""
 
 
 def distribution_kind(value: object, *, caller: str, param: str) -> DistributionKind:
-    """Return the kind of ``value`` or raise if it is neither distribution type."""
+    """The kind of ``value``.
+
+    Parameters
+    ----------
+    value : object
+        The argument to classify.
+    caller, param : str
+        Function and parameter named in the error message.
+
+    Returns
+    -------
+    {"numeric", "categorical"}
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``value`` is neither a WeightedSample nor a CategoricalCounts.
+    """
     if isinstance(value, WeightedSample):
         return "numeric"
     if isinstance(value, CategoricalCounts):
@@ -69,7 +86,21 @@ def check_pair(
     accepted: Collection[DistributionKind],
     caller: str,
 ) -> DistributionKind:
-    """Check that both sides are of one kind that ``caller`` accepts; return that kind.
+    """Check that both sides are of one kind that ``caller`` accepts.
+
+    Parameters
+    ----------
+    baseline, current : object
+        The two sides of a drift check.
+    accepted : collection of {"numeric", "categorical"}
+        The kinds ``caller`` accepts.
+    caller : str
+        Function named in the error message.
+
+    Returns
+    -------
+    {"numeric", "categorical"}
+        The kind of both sides.
 
     Raises
     ------
@@ -93,25 +124,18 @@ def check_pair(
     return kind_b
 
 
-def pair_error(
-    baseline: object,
-    current: object,
-    *,
-    accepted: Collection[DistributionKind],
-    caller: str,
-) -> NoReturn:
-    """Raise the error that explains why ``(baseline, current)`` is not an accepted pair.
-
-    Call it after the ``isinstance`` branches for the accepted kinds have all failed.
-    """
-    check_pair(baseline, current, accepted=accepted, caller=caller)
-    raise InvalidParameterError(  # pragma: no cover - check_pair has raised already
-        f"baseline and current of {caller} must be distributions of one accepted kind."
-    )
-
-
 def total_weight(value: Distribution) -> float:
-    """Total weight (count) of a distribution, ignoring non-positive categorical counts."""
+    """Total weight (count) of a distribution, ignoring non-positive categorical counts.
+
+    Parameters
+    ----------
+    value : WeightedSample or CategoricalCounts
+
+    Returns
+    -------
+    float
+        >= 0; the number of values the distribution stands for.
+    """
     if isinstance(value, WeightedSample):
         return value.total_weight
     return float(sum(c for c in value.counts.values() if c > 0))
@@ -126,8 +150,26 @@ def resolve_threshold(
 ) -> float:
     """Return ``default`` when ``threshold`` is None, else the checked threshold.
 
-    A distance threshold must be finite and >= 0; a significance level (``probability=True``)
-    must lie in the open interval (0, 1).
+    Parameters
+    ----------
+    threshold : float or None
+        A distance threshold (finite, >= 0) or, with ``probability=True``, a significance level
+        in the open interval (0, 1).
+    default : float
+        Returned when ``threshold`` is None.
+    caller : str
+        Function named in the error message.
+    probability : bool, default=False
+        Whether ``threshold`` is a significance level.
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``threshold`` is not a real number (a bool is not) or is outside its range.
     """
     if threshold is None:
         return default
@@ -157,12 +199,23 @@ def categorical_arrays(
 ) -> tuple[list[str], NDArray[np.float64], NDArray[np.float64]]:
     """Counts of both tables over the sorted union of categories with a positive count.
 
-    Zero counts are treated as absent. Negative or non-finite counts raise.
+    Zero counts are treated as absent.
+
+    Parameters
+    ----------
+    baseline, current : CategoricalCounts
+    caller : str
+        Function named in the error message.
 
     Returns
     -------
     categories : list of str, length k
     baseline_counts, current_counts : ndarray of shape (k,), float64
+
+    Raises
+    ------
+    InvalidParameterError
+        If a count is negative or not finite.
     """
     categories, b, c = baseline.aligned(current)
     for name, arr in (("baseline", b), ("current", c)):
@@ -175,18 +228,78 @@ def categorical_arrays(
     return [cat for cat, k in zip(categories, keep, strict=True) if k], b[keep], c[keep]
 
 
-def chi2_noise_floor(
-    n_cells: int, n: float, m: float, *, alpha: float = NOISE_FLOOR_ALPHA
-) -> float:
+def proportions(
+    p: ArrayLike, q: ArrayLike, *, caller: str, names: tuple[str, str] = ("p", "q")
+) -> tuple[NDArray[np.float64], NDArray[np.float64]] | None:
+    """Two mass vectors over the same cells, each divided by its sum.
+
+    Parameters
+    ----------
+    p, q : array-like of shape (k,)
+        Non-negative masses (counts or proportions).
+    caller : str
+        Function named in the error message.
+    names : tuple of (str, str), default=("p", "q")
+        Parameter names of ``p`` and ``q`` in ``caller``, for the error message.
+
+    Returns
+    -------
+    tuple of two ndarray of shape (k,), float64, or None
+        The proportions (each summing to 1); None if either vector sums to 0 or less.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``p`` and ``q`` are not 1-D of one shape.
+
+    Examples
+    --------
+    >>> [x.tolist() for x in proportions([1, 3], [2, 2], caller="doc")]
+    [[0.25, 0.75], [0.5, 0.5]]
+    """
+    a = np.asarray(p, dtype=np.float64)
+    b = np.asarray(q, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1:
+        raise InvalidParameterError(
+            f"{names[0]} and {names[1]} of {caller} must be 1-D of one shape. "
+            f"Got {a.shape} and {b.shape} instead."
+        )
+    sa, sb = float(a.sum()), float(b.sum())
+    if sa <= 0 or sb <= 0:
+        return None
+    return a / sa, b / sb
+
+
+def chi2_noise_floor(n_cells: int, n: float, m: float, *, alpha: float | None = None) -> float:
     """Asymptotic upper ``1 - alpha`` quantile of ``sum((p_i - q_i)**2 / pi_i)`` under no drift.
 
     When two samples of sizes ``n`` and ``m`` come from one distribution ``pi`` over ``n_cells``
     cells, ``(n*m/(n+m)) * sum((p_i - q_i)**2 / pi_i)`` is the two-sample chi-square statistic of
     homogeneity, asymptotically chi-square with ``n_cells - 1`` degrees of freedom. PSI,
     8·Hellinger² and 8·ln(2)·JSD are all this quadratic form to second order, so each scales this
-    value to get its own noise floor. Returns 0 for fewer than two cells.
+    value to get its own noise floor.
+
+    Parameters
+    ----------
+    n_cells : int
+        Number of cells ``k``.
+    n, m : float
+        Total weights of the two sides, > 0.
+    alpha : float or None, default=None
+        Upper-tail probability in (0, 1); None means :data:`NOISE_FLOOR_ALPHA` (0.05).
+
+    Returns
+    -------
+    float
+        >= 0; 0 for fewer than two cells.
+
+    Examples
+    --------
+    >>> round(chi2_noise_floor(2, 100, 100), 6)
+    0.076829
     """
     dof = n_cells - 1
     if dof < 1:
         return 0.0
-    return float(stats.chi2.ppf(1.0 - alpha, dof)) * (1.0 / n + 1.0 / m)
+    level = NOISE_FLOOR_ALPHA if alpha is None else alpha
+    return float(stats.chi2.ppf(1.0 - level, dof)) * (1.0 / n + 1.0 / m)

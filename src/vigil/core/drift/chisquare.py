@@ -18,7 +18,10 @@ SageMaker runs when ``categorical_drift_method`` is ``"ChiSquared"``:
 
 Deequ returns the p-value (or the statistic when ``correctForLowNumberOfSamples``). The drift
 check reads the p-value: **1 means identical, small means different**, and a feature is drifted
-when ``p < threshold``. SageMaker does not document how it thresholds this p-value (spec §4.3).
+when ``p < threshold`` (default 0.05, the conventional level). SageMaker does not document how it
+thresholds this p-value (spec §4.3). The result names it ``pvalue``; its ``distance`` is the
+statistic ``sum((observed - expected)**2 / expected)``, in [0, inf) with 0 for identical
+proportions. It has no noise floor: the p-value already accounts for the sample size.
 
 Differences from Deequ, all deliberate:
 
@@ -46,27 +49,19 @@ import numpy as np
 from scipy import stats
 
 from vigil.core.distribution import CategoricalCounts
-from vigil.core.drift._common import (
-    CATEGORICAL_ONLY,
-    Distribution,
-    categorical_arrays,
-    pair_error,
-    resolve_threshold,
-    total_weight,
-)
-from vigil.core.drift.result import DistanceSpec, DriftResult
+from vigil.core.drift._binning import Cells, common_cells
+from vigil.core.drift._common import CATEGORICAL_ONLY, check_pair
+from vigil.core.drift.distance import Distance, Measurement
 from vigil.errors import InvalidParameterError
 
 __all__ = [
     "ABS_THRESHOLD_COCHRAN",
     "ABS_THRESHOLD_YATES",
     "CHISQUARE_DEFAULT_THRESHOLD",
-    "CHISQUARE_SPEC",
     "PERC_THRESHOLD_YATES",
+    "ChiSquare",
     "ChiSquareResult",
     "Regrouped",
-    "chisquare",
-    "chisquare_test",
     "regroup_categories",
 ]
 
@@ -111,7 +106,7 @@ class ChiSquareResult:
     ----------
     statistic : float
         ``sum((observed - expected)**2 / expected)``, >= 0; NaN if undefined.
-    p_value : float
+    pvalue : float
         Upper tail of chi-square(``dof``) at ``statistic``, in [0, 1]; 1 means the current
         counts match the baseline proportions exactly. NaN if undefined.
     dof : int
@@ -121,7 +116,7 @@ class ChiSquareResult:
     """
 
     statistic: float
-    p_value: float
+    pvalue: float
     dof: int
     regrouped: Regrouped
 
@@ -183,140 +178,121 @@ def regroup_categories(
     )
 
 
-def chisquare_test(
-    baseline: CategoricalCounts,
-    current: CategoricalCounts,
-    *,
-    abs_threshold_yates: float = ABS_THRESHOLD_YATES,
-    perc_threshold_yates: float = PERC_THRESHOLD_YATES,
-    abs_threshold_cochran: float = ABS_THRESHOLD_COCHRAN,
-) -> ChiSquareResult:
-    """Deequ's categorical chi-square test of ``current`` against ``baseline`` proportions.
+@dataclass(frozen=True)
+class ChiSquare(Distance):
+    """The chi-square drift test (``chisquare``, SageMaker ``ChiSquared``): see the module docstring.
 
     Parameters
     ----------
-    baseline : CategoricalCounts
-        Expected distribution (its categories define the cells).
-    current : CategoricalCounts
-        Observed counts.
     abs_threshold_yates, perc_threshold_yates, abs_threshold_cochran : float
-        Regrouping rules, see :func:`regroup_categories`.
+        Regrouping rules, see :func:`regroup_categories`; finite, >= 0.
 
-    Returns
-    -------
-    ChiSquareResult
-        ``statistic`` and ``p_value`` are NaN when fewer than two cells remain (including when
-        either side is empty or no current value falls in a baseline category).
-
-    References
-    ----------
-    Deequ ``src/main/scala/com/amazon/deequ/analyzers/Distance.scala``
-    (``categoricalChiSquareTest``, ``regroupCategories``), Deequ >= 2.0.3.
-    W. G. Cochran (1952), "The chi-square test of goodness of fit", Ann. Math. Statist. 23.
-    D. S. Moore, G. P. McCabe, "The Practice of Statistics", 1999, p. 734.
+    Raises
+    ------
+    InvalidParameterError
+        If a regrouping threshold is not a finite number >= 0.
 
     Examples
     --------
-    >>> r = chisquare_test(CategoricalCounts({"a": 50, "b": 50}),
-    ...                    CategoricalCounts({"a": 60, "b": 40}))
-    >>> round(r.statistic, 6), r.dof
-    (4.0, 1)
+    >>> r = ChiSquare().compute(CategoricalCounts({"a": 500, "b": 500}),
+    ...                         CategoricalCounts({"a": 700, "b": 300}))
+    >>> r.drifted, r.pvalue < 1e-6, r.value == r.pvalue, r.distance
+    (True, True, True, 160.0)
     """
-    for name, value in (
-        ("abs_threshold_yates", abs_threshold_yates),
-        ("perc_threshold_yates", perc_threshold_yates),
-        ("abs_threshold_cochran", abs_threshold_cochran),
-    ):
-        if not (math.isfinite(value) and value >= 0):
-            raise InvalidParameterError(
-                f"{name} of chisquare_test must be a finite number >= 0. Got {value!r} instead.",
-                field=name,
-            )
-    categorical_arrays(baseline, current, caller="chisquare_test")  # rejects negative counts
-    base = {k: float(v) for k, v in baseline.counts.items() if v > 0}
-    cur = {k: float(v) for k, v in current.counts.items() if v > 0}
-    sample_sum = sum(cur.get(k, 0.0) for k in base)
-    expected_sum = sum(base.values())
-    scale = sample_sum / expected_sum if expected_sum > 0 else 0.0
-    expected = {k: v * scale for k, v in base.items()}
-    regrouped = regroup_categories(
-        cur,
-        expected,
-        abs_threshold_yates=abs_threshold_yates,
-        perc_threshold_yates=perc_threshold_yates,
-        abs_threshold_cochran=abs_threshold_cochran,
+
+    abs_threshold_yates: float = ABS_THRESHOLD_YATES
+    perc_threshold_yates: float = PERC_THRESHOLD_YATES
+    abs_threshold_cochran: float = ABS_THRESHOLD_COCHRAN
+
+    name = "chisquare"
+    kinds = CATEGORICAL_ONLY
+    default_threshold = CHISQUARE_DEFAULT_THRESHOLD
+    range = (0.0, math.inf)
+    description = (
+        "Deequ chi-square goodness of fit with Cochran/Yates regrouping; drifted if p < alpha."
     )
-    cells = len(regrouped.groups)
-    if cells < _MIN_CATEGORIES:
-        return ChiSquareResult(math.nan, math.nan, 0, regrouped)
-    res = stats.chisquare(
-        np.asarray(regrouped.observed, dtype=np.float64),
-        np.asarray(regrouped.expected, dtype=np.float64),
-    )
-    return ChiSquareResult(float(res.statistic), float(res.pvalue), cells - 1, regrouped)
+    decision = "pvalue"
+    offers_pvalue = True
+    scale_invariant = False
 
+    def __post_init__(self) -> None:
+        for name in ("abs_threshold_yates", "perc_threshold_yates", "abs_threshold_cochran"):
+            value = getattr(self, name)
+            if not (math.isfinite(value) and value >= 0):
+                raise InvalidParameterError(
+                    f"{name} of ChiSquare must be a finite number >= 0. Got {value!r} instead.",
+                    field=name,
+                )
 
-def chisquare(
-    baseline: Distribution,
-    current: Distribution,
-    /,
-    *,
-    threshold: float | None = None,
-) -> DriftResult:
-    """Drift check with the chi-square test (SageMaker ``categorical_drift_method = ChiSquared``).
+    def test(self, baseline: CategoricalCounts, current: CategoricalCounts) -> ChiSquareResult:
+        """Deequ's categorical chi-square test of ``current`` against ``baseline`` proportions.
 
-    Parameters
-    ----------
-    baseline, current : CategoricalCounts
-    threshold : float or None, default=None
-        Significance level; drifted when ``p < threshold``. None means 0.05, the conventional
-        level (SageMaker's ``categorical_comparison_threshold`` defaults to 0.1; the jobs layer
-        passes it explicitly).
+        :meth:`compute` runs the same test as a drift check; this gives its details.
 
-    Returns
-    -------
-    DriftResult
-        ``distance`` = ``p_value`` in [0, 1]; 1 = identical proportions. NaN (never drifted) when
-        the test is undefined. ``noise_floor`` is None: the p-value already accounts for size.
+        Parameters
+        ----------
+        baseline : CategoricalCounts
+            Expected distribution (its categories define the cells).
+        current : CategoricalCounts
+            Observed counts.
 
-    Examples
-    --------
-    >>> r = chisquare(CategoricalCounts({"a": 500, "b": 500}),
-    ...               CategoricalCounts({"a": 700, "b": 300}))
-    >>> r.drifted, r.distance < 1e-6
-    (True, True)
-    """
-    if not (isinstance(baseline, CategoricalCounts) and isinstance(current, CategoricalCounts)):
-        pair_error(baseline, current, accepted=CATEGORICAL_ONLY, caller="chisquare")
-    thr = resolve_threshold(
-        threshold, CHISQUARE_DEFAULT_THRESHOLD, caller="chisquare", probability=True
-    )
-    n, m = total_weight(baseline), total_weight(current)
-    result = chisquare_test(baseline, current)
-    if math.isnan(result.p_value):
-        return DriftResult.undefined(
-            "chisquare", threshold=thr, n_baseline=n, n_current=m, has_p_value=True
+        Returns
+        -------
+        ChiSquareResult
+            ``statistic`` and ``pvalue`` are NaN when fewer than two cells remain (including
+            when either side is empty or no current value falls in a baseline category).
+
+        Raises
+        ------
+        InvalidParameterError
+            If a side is not a CategoricalCounts, or a count is negative or not finite.
+
+        References
+        ----------
+        Deequ ``src/main/scala/com/amazon/deequ/analyzers/Distance.scala``
+        (``categoricalChiSquareTest``, ``regroupCategories``), Deequ >= 2.0.3.
+        W. G. Cochran (1952), "The chi-square test of goodness of fit", Ann. Math. Statist. 23.
+        D. S. Moore, G. P. McCabe, "The Practice of Statistics", 1999, p. 734.
+
+        Examples
+        --------
+        >>> r = ChiSquare().test(CategoricalCounts({"a": 50, "b": 50}),
+        ...                      CategoricalCounts({"a": 60, "b": 40}))
+        >>> round(r.statistic, 6), r.dof
+        (4.0, 1)
+        """
+        check_pair(baseline, current, accepted=self.kinds, caller="ChiSquare.test")
+        return self._pearson(
+            common_cells(baseline, current, binning="values", caller="ChiSquare.test")
         )
-    return DriftResult(
-        method="chisquare",
-        distance=result.p_value,
-        threshold=thr,
-        drifted=result.p_value < thr,
-        n_baseline=n,
-        n_current=m,
-        p_value=result.p_value,
-    )
 
+    def measure(self, cells: Cells) -> Measurement:
+        """Pearson's statistic and its p-value (:meth:`test`); see :meth:`Distance.measure`."""
+        result = self._pearson(cells)
+        return Measurement(result.statistic, result.pvalue)
 
-CHISQUARE_SPEC = DistanceSpec(
-    name="chisquare",
-    function=chisquare,
-    kinds=frozenset({"categorical"}),
-    default_threshold=CHISQUARE_DEFAULT_THRESHOLD,
-    range=(0.0, 1.0),
-    description="Deequ chi-square goodness of fit with Cochran/Yates regrouping; distance = p-value.",
-    direction="p_value",
-    threshold_kind="significance",
-    symmetric_kinds=frozenset(),
-    scale_invariant=False,
-)
+    def _pearson(self, cells: Cells) -> ChiSquareResult:
+        """Rescale the baseline counts to the sample, regroup, then Pearson's chi-square."""
+        labels = cells.labels
+        if labels is None:
+            raise InvalidParameterError("cells of ChiSquare must be categorical cells.")
+        base = {k: float(v) for k, v in zip(labels, cells.baseline, strict=True) if v > 0}
+        cur = {k: float(v) for k, v in zip(labels, cells.current, strict=True) if v > 0}
+        sample_sum = sum(cur.get(k, 0.0) for k in base)
+        expected_sum = sum(base.values())
+        scale = sample_sum / expected_sum if expected_sum > 0 else 0.0
+        regrouped = regroup_categories(
+            cur,
+            {k: v * scale for k, v in base.items()},
+            abs_threshold_yates=self.abs_threshold_yates,
+            perc_threshold_yates=self.perc_threshold_yates,
+            abs_threshold_cochran=self.abs_threshold_cochran,
+        )
+        cells_left = len(regrouped.groups)
+        if cells_left < _MIN_CATEGORIES:
+            return ChiSquareResult(math.nan, math.nan, 0, regrouped)
+        res = stats.chisquare(
+            np.asarray(regrouped.observed, dtype=np.float64),
+            np.asarray(regrouped.expected, dtype=np.float64),
+        )
+        return ChiSquareResult(float(res.statistic), float(res.pvalue), cells_left - 1, regrouped)

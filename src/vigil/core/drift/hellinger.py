@@ -25,27 +25,16 @@ Veränderlichen", J. Reine Angew. Math. 136. L. Le Cam, G. L. Yang, *Asymptotics
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from vigil.core.drift._binning import DEFAULT_N_BINS, common_cells
-from vigil.core.drift._common import (
-    Distribution,
-    chi2_noise_floor,
-    resolve_threshold,
-    total_weight,
-)
-from vigil.core.drift.result import DistanceSpec, DriftResult
-from vigil.errors import InvalidParameterError
+from vigil.core.drift._binning import Cells
+from vigil.core.drift._common import BOTH_KINDS, CATEGORICAL_ONLY, chi2_noise_floor, proportions
+from vigil.core.drift.distance import Distance, Measurement
 
-__all__ = [
-    "HELLINGER_DEFAULT_THRESHOLD",
-    "HELLINGER_SPEC",
-    "hellinger",
-    "hellinger_distance",
-    "hellinger_from_masses",
-]
+__all__ = ["HELLINGER_DEFAULT_THRESHOLD", "Hellinger", "hellinger_from_masses"]
 
 HELLINGER_DEFAULT_THRESHOLD = 0.1
 """Default drift threshold (Evidently's default for its ``hellinger`` test)."""
@@ -57,12 +46,18 @@ def hellinger_from_masses(p: ArrayLike, q: ArrayLike) -> float:
     Parameters
     ----------
     p, q : array-like of shape (k,)
-        Non-negative masses (normalised here).
+        Baseline and current masses (counts or proportions), >= 0; each is divided by its sum.
 
     Returns
     -------
     float
-        In [0, 1]; 0 means identical proportions. NaN if either vector sums to 0.
+        ``H`` in [0, 1]: 0 for identical proportions, 1 for disjoint supports. NaN when a
+        vector sums to 0.
+
+    Raises
+    ------
+    InvalidParameterError
+        When the two vectors differ in shape or are not 1-D.
 
     Examples
     --------
@@ -71,108 +66,37 @@ def hellinger_from_masses(p: ArrayLike, q: ArrayLike) -> float:
     >>> round(hellinger_from_masses([1, 1], [1, 3]), 6)
     0.184592
     """
-    a = np.asarray(p, dtype=np.float64)
-    b = np.asarray(q, dtype=np.float64)
-    if a.shape != b.shape or a.ndim != 1:
-        raise InvalidParameterError(
-            "p and q of hellinger_from_masses must be 1-D of one shape. "
-            f"Got {a.shape} and {b.shape} instead."
-        )
-    sa, sb = float(a.sum()), float(b.sum())
-    if sa <= 0 or sb <= 0:
+    pair = proportions(p, q, caller="hellinger_from_masses")
+    if pair is None:
         return math.nan
-    diff = np.sqrt(a / sa) - np.sqrt(b / sb)
+    diff = np.sqrt(pair[0]) - np.sqrt(pair[1])
     return min(1.0, math.sqrt(float(np.sum(diff * diff)) / 2.0))
 
 
-def hellinger_distance(
-    baseline: Distribution,
-    current: Distribution,
-    *,
-    n_bins: int = DEFAULT_N_BINS,
-    edges: ArrayLike | None = None,
-) -> float:
-    """Hellinger distance of ``current`` against ``baseline``.
-
-    Parameters
-    ----------
-    baseline, current : WeightedSample or CategoricalCounts
-        Both of the same kind.
-    n_bins : int, default=10
-        Numeric only: number of baseline-quantile bins when ``edges`` is None.
-    edges : array-like or None, default=None
-        Numeric only: strictly increasing cut points.
-
-    Returns
-    -------
-    float
-        In [0, 1]; 0 means identical. NaN if either side is empty.
-    """
-    cells = common_cells(baseline, current, n_bins=n_bins, edges=edges, caller="hellinger_distance")
-    if cells is None:
-        return math.nan
-    return hellinger_from_masses(*cells)
-
-
-def hellinger(
-    baseline: Distribution,
-    current: Distribution,
-    /,
-    *,
-    threshold: float | None = None,
-    n_bins: int = DEFAULT_N_BINS,
-    edges: ArrayLike | None = None,
-) -> DriftResult:
-    """Drift check with the Hellinger distance.
-
-    Parameters
-    ----------
-    baseline, current : WeightedSample or CategoricalCounts
-        Both of the same kind.
-    threshold : float or None, default=None
-        Drifted when the distance exceeds it. None means 0.1.
-    n_bins, edges
-        See :func:`hellinger_distance`.
-
-    Returns
-    -------
-    DriftResult
-        ``distance`` in [0, 1], 0 = identical; ``noise_floor`` = 95 % distance under no drift.
-        NaN distance (never drifted) if either side is empty.
+@dataclass(frozen=True)
+class Hellinger(Distance):
+    """The Hellinger drift distance (``hellinger``): see the module docstring.
 
     Examples
     --------
     >>> from vigil.core.distribution import CategoricalCounts
-    >>> r = hellinger(CategoricalCounts({"a": 50, "b": 50}), CategoricalCounts({"a": 50, "b": 50}))
-    >>> r.distance, r.drifted
-    (0.0, False)
+    >>> r = Hellinger().compute(CategoricalCounts({"a": 50, "b": 50}), CategoricalCounts({"a": 50}))
+    >>> round(r.distance, 4), r.drifted
+    (0.5412, True)
     """
-    thr = resolve_threshold(threshold, HELLINGER_DEFAULT_THRESHOLD, caller="hellinger")
-    cells = common_cells(baseline, current, n_bins=n_bins, edges=edges, caller="hellinger")
-    n, m = total_weight(baseline), total_weight(current)
-    if cells is None:
-        return DriftResult.undefined("hellinger", threshold=thr, n_baseline=n, n_current=m)
-    b, c = cells
-    distance = hellinger_from_masses(b, c)
-    floor = math.sqrt(chi2_noise_floor(b.size, n, m) / 8.0)
-    return DriftResult(
-        method="hellinger",
-        distance=distance,
-        threshold=thr,
-        drifted=distance > thr,
-        n_baseline=n,
-        n_current=m,
-        noise_floor=min(1.0, floor),
-    )
 
+    name = "hellinger"
+    kinds = BOTH_KINDS
+    default_threshold = HELLINGER_DEFAULT_THRESHOLD
+    range = (0.0, 1.0)
+    description = "Hellinger distance over baseline deciles or categories."
+    symmetric_kinds = CATEGORICAL_ONLY
 
-HELLINGER_SPEC = DistanceSpec(
-    name="hellinger",
-    function=hellinger,
-    kinds=frozenset({"numeric", "categorical"}),
-    default_threshold=HELLINGER_DEFAULT_THRESHOLD,
-    range=(0.0, 1.0),
-    description="Hellinger distance over baseline deciles or categories.",
-    symmetric_kinds=frozenset({"categorical"}),
-    scale_invariant=True,
-)
+    def measure(self, cells: Cells) -> Measurement:
+        """:func:`hellinger_from_masses` of the masses; see :meth:`Distance.measure`."""
+        return Measurement(hellinger_from_masses(cells.baseline, cells.current))
+
+    def noise_floor(self, cells: Cells, alpha: float | None = None) -> float:
+        """``sqrt(chi2 floor / 8)``, at most 1; see :meth:`Distance.noise_floor`."""
+        floor = chi2_noise_floor(cells.size, cells.n_baseline, cells.n_current, alpha=alpha)
+        return min(1.0, math.sqrt(floor / 8.0))

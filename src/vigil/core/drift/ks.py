@@ -24,7 +24,8 @@ test therefore reports ``D`` itself (an effect size on the ``linf_simple`` scale
 as ``noise_floor``; for large windows, use ``linf_simple``/``linf_robust`` with an effect-size
 threshold and read ``ks`` as "is the gap beyond sampling noise?".
 
-Default alpha 0.05, the conventional significance level. (SageMaker's ``linf_robust`` subtracts
+Range: ``D`` is in [0, 1], 0 for identical empirical CDFs. Default alpha 0.05, the conventional
+significance level. (SageMaker's ``linf_robust`` subtracts
 the critical value for alpha ≈ 0.003, Deequ's c = 1.8; see :mod:`vigil.core.drift.linf`.)
 
 References
@@ -42,74 +43,67 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from vigil.core.distribution import WeightedSample
-from vigil.core.drift._common import (
-    NUMERIC_ONLY,
-    Distribution,
-    pair_error,
-    resolve_threshold,
-    total_weight,
-)
-from vigil.core.drift.linf import c_alpha, sup_cdf_difference
-from vigil.core.drift.result import DistanceSpec, DriftResult
+from vigil.core.drift._binning import Cells
+from vigil.core.drift._common import NUMERIC_ONLY
+from vigil.core.drift.distance import Distance, Measurement
+from vigil.core.drift.linf import linf_noise_floor, sup_difference
 
-__all__ = [
-    "KS_DEFAULT_ALPHA",
-    "KS_SPEC",
-    "KSResult",
-    "ks",
-    "ks_critical_value",
-    "ks_pvalue",
-    "ks_test",
-]
+__all__ = ["KS_DEFAULT_ALPHA", "KolmogorovSmirnov", "ks_critical_value", "ks_pvalue"]
 
 KS_DEFAULT_ALPHA = 0.05
 """Default significance level of the critical value."""
 
 
-@dataclass(frozen=True)
-class KSResult:
-    """Two-sample KS test outcome.
-
-    Attributes
-    ----------
-    statistic : float
-        ``D`` in [0, 1]; 0 means identical empirical CDFs. NaN if a side is empty.
-    critical_value : float
-        ``c(alpha) * sqrt((n + m) / (n * m))``; NaN if a side is empty.
-    p_value : float or None
-        Asymptotic two-sided p-value when ``n`` and ``m`` are whole numbers, else None.
-    alpha : float
-        The significance level used.
-    """
-
-    statistic: float
-    critical_value: float
-    p_value: float | None
-    alpha: float
-
-    @property
-    def rejected(self) -> bool:
-        """True when ``statistic > critical_value`` (False when undefined)."""
-        return self.statistic > self.critical_value
-
-
 def ks_critical_value(n: float, m: float, *, alpha: float = KS_DEFAULT_ALPHA) -> float:
     """Asymptotic two-sample KS critical value ``c(alpha) * sqrt((n + m) / (n * m))``.
+
+    Parameters
+    ----------
+    n, m : float
+        Total weights (numbers of values) of the two sides, > 0.
+    alpha : float, default=0.05
+        Significance level in (0, 1).
+
+    Returns
+    -------
+    float
+        > 0, on the scale of ``D``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``alpha`` is not in (0, 1).
 
     Examples
     --------
     >>> round(ks_critical_value(100, 100), 6)
     0.192065
     """
-    return c_alpha(alpha) * math.sqrt((n + m) / (n * m))
+    return linf_noise_floor(n, m, alpha=alpha)
 
 
 def ks_pvalue(statistic: float, n: float, m: float) -> float | None:
     """Two-sided asymptotic p-value as ``scipy.stats.ks_2samp(method="asymp")`` computes it.
 
-    Returns None unless ``n`` and ``m`` are whole numbers >= 1, and NaN if the statistic is NaN
-    or the effective size ``round(n*m/(n+m))`` is 0.
+    Parameters
+    ----------
+    statistic : float
+        ``D`` in [0, 1].
+    n, m : float
+        Total weights of the two sides.
+
+    Returns
+    -------
+    float or None
+        In [0, 1]. None unless ``n`` and ``m`` are whole numbers >= 1; NaN if the statistic is
+        NaN or the effective size ``round(n*m/(n+m))`` is 0.
+
+    Examples
+    --------
+    >>> round(ks_pvalue(0.3, 100, 100), 6)
+    0.000174
+    >>> ks_pvalue(0.3, 100.5, 100) is None
+    True
     """
     if not (float(n).is_integer() and float(m).is_integer() and n >= 1 and m >= 1):
         return None
@@ -122,95 +116,43 @@ def ks_pvalue(statistic: float, n: float, m: float) -> float | None:
     return float(np.clip(stats.kstwo.sf(statistic, effective), 0.0, 1.0))
 
 
-def ks_test(
-    baseline: Distribution, current: Distribution, *, alpha: float = KS_DEFAULT_ALPHA
-) -> KSResult:
-    """Two-sample KS test of ``current`` against ``baseline``.
+@dataclass(frozen=True)
+class KolmogorovSmirnov(Distance):
+    """The two-sample KS drift test (``ks``): see the module docstring.
 
-    Parameters
-    ----------
-    baseline, current : WeightedSample
-    alpha : float, default=0.05
-        Significance level of the critical value, in (0, 1).
-
-    Returns
-    -------
-    KSResult
+    The threshold is the significance level alpha; the result's ``threshold`` and
+    ``noise_floor`` are both the critical value derived from it, and ``pvalue`` is the
+    asymptotic p-value when both sizes are whole numbers.
 
     Examples
     --------
+    >>> from vigil.core.distribution import WeightedSample
     >>> a = WeightedSample.from_values(range(100))
-    >>> r = ks_test(a, WeightedSample.from_values(range(30, 130)))
-    >>> round(r.statistic, 6), round(r.critical_value, 4), r.rejected
+    >>> r = KolmogorovSmirnov().compute(a, WeightedSample.from_values(range(30, 130)))
+    >>> round(r.distance, 6), round(r.threshold, 4), r.drifted
     (0.3, 0.1921, True)
     """
-    if not (isinstance(baseline, WeightedSample) and isinstance(current, WeightedSample)):
-        pair_error(baseline, current, accepted=NUMERIC_ONLY, caller="ks_test")
-    level = resolve_threshold(alpha, KS_DEFAULT_ALPHA, caller="ks_test", probability=True)
-    n, m = baseline.total_weight, current.total_weight
-    if n == 0 or m == 0:
-        return KSResult(math.nan, math.nan, None, level)
-    statistic = sup_cdf_difference(baseline, current)
-    return KSResult(
-        statistic=statistic,
-        critical_value=ks_critical_value(n, m, alpha=level),
-        p_value=ks_pvalue(statistic, n, m),
-        alpha=level,
-    )
 
+    name = "ks"
+    kinds = NUMERIC_ONLY
+    default_threshold = KS_DEFAULT_ALPHA
+    range = (0.0, 1.0)
+    description = "Two-sample KS statistic vs. its critical value c(alpha)*sqrt((n+m)/(n*m))."
+    binning = "values"
+    decision = "noise_floor"
+    offers_pvalue = True
+    symmetric_kinds = NUMERIC_ONLY
+    scale_invariant = False
 
-def ks(
-    baseline: Distribution,
-    current: Distribution,
-    /,
-    *,
-    threshold: float | None = None,
-) -> DriftResult:
-    """Drift check with the two-sample KS statistic against its n-aware critical value.
+    def measure(self, cells: Cells) -> Measurement:
+        """``D`` (:func:`~vigil.core.drift.linf.sup_difference`) and its p-value.
 
-    Parameters
-    ----------
-    baseline, current : WeightedSample
-    threshold : float or None, default=None
-        The significance level alpha in (0, 1); None means 0.05. The result's ``threshold`` is
-        the critical value derived from it.
+        See :meth:`Distance.measure`.
+        """
+        statistic = sup_difference(cells)
+        return Measurement(statistic, ks_pvalue(statistic, cells.n_baseline, cells.n_current))
 
-    Returns
-    -------
-    DriftResult
-        ``distance`` = D in [0, 1], 0 = identical; ``threshold`` = ``noise_floor`` = the critical
-        value; ``p_value`` when the sizes are whole numbers. NaN distance (never drifted) if a
-        side is empty.
-    """
-    if not (isinstance(baseline, WeightedSample) and isinstance(current, WeightedSample)):
-        pair_error(baseline, current, accepted=NUMERIC_ONLY, caller="ks")
-    alpha = resolve_threshold(threshold, KS_DEFAULT_ALPHA, caller="ks", probability=True)
-    result = ks_test(baseline, current, alpha=alpha)
-    n, m = total_weight(baseline), total_weight(current)
-    if math.isnan(result.statistic):
-        return DriftResult.undefined(
-            "ks", threshold=math.nan, n_baseline=n, n_current=m, has_p_value=True
-        )
-    return DriftResult(
-        method="ks",
-        distance=result.statistic,
-        threshold=result.critical_value,
-        drifted=result.rejected,
-        n_baseline=n,
-        n_current=m,
-        p_value=result.p_value,
-        noise_floor=result.critical_value,
-    )
-
-
-KS_SPEC = DistanceSpec(
-    name="ks",
-    function=ks,
-    kinds=frozenset({"numeric"}),
-    default_threshold=KS_DEFAULT_ALPHA,
-    range=(0.0, 1.0),
-    description="Two-sample KS statistic vs. its critical value c(alpha)*sqrt((n+m)/(n*m)).",
-    threshold_kind="significance",
-    symmetric_kinds=frozenset({"numeric"}),
-    scale_invariant=False,
-)
+    def noise_floor(self, cells: Cells, alpha: float | None = None) -> float:
+        """The critical value (:func:`ks_critical_value`); see :meth:`Distance.noise_floor`."""
+        level = KS_DEFAULT_ALPHA if alpha is None else alpha
+        return ks_critical_value(cells.n_baseline, cells.n_current, alpha=level)

@@ -23,7 +23,9 @@ Both kinds (``selectMetrics``)::
 
 with Deequ's ``defaultCAlpha = 1.8`` (alpha ≈ 0.003, Knuth TAOCP vol. 2 §3.3.1 eq. 15), or
 ``c_alpha = sqrt(-ln(alpha / 2) / 2)`` when an ``alpha`` is given (Deequ after 2.0.2,
-``LInfinityMethod(alpha)``). The subtracted term is reported as ``noise_floor``.
+``LInfinityMethod(alpha)``). The subtracted term is reported as ``noise_floor``. Both are
+in [0, 1] with 0 for identical distributions; the default threshold is 0.1, SageMaker's default
+``comparison_threshold`` (spec §3.2).
 
 Deequ's flag is inverted: ``correctForLowNumberOfSamples = true`` returns ``linf_simple``.
 SageMaker's ``comparison_method`` ``"Simple"``/``"Robust"`` map to the two names here.
@@ -33,7 +35,7 @@ One difference from Deequ 2.0.2 is deliberate: 2.0.2's ``QuantileNonSample.getRa
 in the sketch, so repeated values (integer columns) are under-counted. Deequ later fixed this
 (commit ``5815ee78``, ``KLLRepeatedItemsTest``: "getRankMap should accumulate the weights of
 repeated data points"). A :class:`~vigil.core.distribution.WeightedSample` already sums the
-weights of equal items, so these functions follow the fixed behaviour.
+weights of equal items, so these distances follow the fixed behaviour.
 :func:`deequ_legacy_rank_sample` rebuilds the 2.0.2 view of a sketch for anyone who needs to
 reproduce an old SageMaker result bit for bit.
 """
@@ -42,35 +44,26 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from vigil.core.distribution import CategoricalCounts, WeightedSample
-from vigil.core.drift._common import (
-    BOTH_KINDS,
-    Distribution,
-    categorical_arrays,
-    pair_error,
-    resolve_threshold,
-    total_weight,
-)
-from vigil.core.drift.result import DistanceSpec, DriftResult
+from vigil.core.distribution import WeightedSample
+from vigil.core.drift._binning import Cells
+from vigil.core.drift._common import BOTH_KINDS
+from vigil.core.drift.distance import Distance, Measurement
 from vigil.errors import InvalidParameterError
 
 __all__ = [
     "DEEQU_C_ALPHA",
     "LINF_DEFAULT_THRESHOLD",
-    "LINF_ROBUST_SPEC",
-    "LINF_SIMPLE_SPEC",
+    "LInfRobust",
+    "LInfSimple",
     "c_alpha",
     "deequ_legacy_rank_sample",
     "linf_noise_floor",
-    "linf_robust",
-    "linf_robust_distance",
-    "linf_simple",
-    "linf_simple_distance",
-    "sup_cdf_difference",
+    "sup_difference",
 ]
 
 DEEQU_C_ALPHA = 1.8
@@ -87,6 +80,16 @@ def c_alpha(alpha: float | None = None) -> float:
     ----------
     alpha : float or None, default=None
         Significance level in (0, 1). None gives Deequ's fixed 1.8 (alpha ≈ 0.003).
+
+    Returns
+    -------
+    float
+        > 0.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``alpha`` is not a number in (0, 1).
 
     Examples
     --------
@@ -107,6 +110,23 @@ def c_alpha(alpha: float | None = None) -> float:
 def linf_noise_floor(n: float, m: float, *, alpha: float | None = None) -> float:
     """The term ``c(alpha) * sqrt((n + m) / (n * m))`` that ``linf_robust`` subtracts.
 
+    Parameters
+    ----------
+    n, m : float
+        Total weights (numbers of values) of the two sides, > 0.
+    alpha : float or None, default=None
+        See :func:`c_alpha`.
+
+    Returns
+    -------
+    float
+        > 0, on the L-infinity scale.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``alpha`` is invalid.
+
     Examples
     --------
     >>> round(linf_noise_floor(100, 100), 6)
@@ -115,177 +135,116 @@ def linf_noise_floor(n: float, m: float, *, alpha: float | None = None) -> float
     return c_alpha(alpha) * math.sqrt((n + m) / (n * m))
 
 
-def sup_cdf_difference(a: WeightedSample, b: WeightedSample) -> float:
-    """``max |F_a(x) - F_b(x)|`` over the union of items, using inclusive ranks.
+def sup_difference(cells: Cells) -> float:
+    """``max |F_b - F_c|`` over numeric cells (CDFs), ``max |p_b - p_c|`` over categories (PMFs).
 
-    NaN if either sample is empty. This is Deequ's ``numericalDistance`` loop.
-    """
-    if a.is_empty or b.is_empty:
-        return math.nan
-    keys = np.union1d(a.items, b.items)
-    return float(np.max(np.abs(a.cdf(keys) - b.cdf(keys))))
-
-
-def linf_simple_distance(baseline: Distribution, current: Distribution) -> float:
-    """SageMaker's ``linf_simple``: sup-norm of the CDF (numeric) or PMF (categorical) difference.
+    The numeric CDFs are the inclusive ranks divided by the total weights (Deequ's
+    ``numericalDistance`` loop over the union of items); on raw samples this is the two-sample
+    Kolmogorov–Smirnov statistic. Deequ names the categorical variables ``cdf`` but they are PMF
+    values (``categoricalLInfinityDistance``).
 
     Parameters
     ----------
-    baseline, current : WeightedSample or CategoricalCounts
-        Both of the same kind.
+    cells : Cells
+        Numeric cells at every value (binning ``"values"``) or categorical cells, each side with
+        a total weight > 0.
 
     Returns
     -------
     float
-        In [0, 1]; 0 means identical distributions. NaN when either side is empty.
-
-    References
-    ----------
-    Deequ 2.0.2, ``src/main/scala/com/amazon/deequ/analyzers/Distance.scala``
-    (``numericalDistance``, ``categoricalDistance``).
+        In [0, 1]; 0 means identical distributions.
 
     Examples
     --------
     Deequ's own test case (``KLLDistanceTest``):
 
+    >>> from vigil.core.drift._binning import common_cells
     >>> a = WeightedSample.from_values([1, 2, 3, 4])
     >>> b = WeightedSample.from_values([2, 3, 4, 5])
-    >>> linf_simple_distance(a, b)
+    >>> sup_difference(common_cells(a, b, binning="values", caller="doc"))
     0.25
     """
-    if isinstance(baseline, WeightedSample) and isinstance(current, WeightedSample):
-        return sup_cdf_difference(baseline, current)
-    if isinstance(baseline, CategoricalCounts) and isinstance(current, CategoricalCounts):
-        _, b, c = categorical_arrays(baseline, current, caller="linf_simple_distance")
-        n, m = float(b.sum()), float(c.sum())
-        if n == 0 or m == 0:
-            return math.nan
-        return float(np.max(np.abs(b / n - c / m)))
-    pair_error(baseline, current, accepted=BOTH_KINDS, caller="linf_simple_distance")
+    b, c = cells.baseline, cells.current
+    if cells.kind == "numeric":
+        b = np.cumsum(b) / cells.n_baseline
+        c = np.cumsum(c) / cells.n_current
+    else:
+        b = b / float(b.sum())
+        c = c / float(c.sum())
+    return float(np.max(np.abs(b - c)))
 
 
-def linf_robust_distance(
-    baseline: Distribution, current: Distribution, *, alpha: float | None = None
-) -> float:
-    """SageMaker's ``linf_robust``: ``max(0, linf_simple - c(alpha) * sqrt((n+m)/(n*m)))``.
+@dataclass(frozen=True)
+class LInfSimple(Distance):
+    """SageMaker's ``linf_simple`` (``comparison_method = "Simple"``): see the module docstring.
 
     Parameters
     ----------
-    baseline, current : WeightedSample or CategoricalCounts
-        Both of the same kind.
-    alpha : float or None, default=None
-        None uses Deequ's ``c(alpha) = 1.8``; otherwise ``c(alpha) = sqrt(-ln(alpha/2)/2)``.
-
-    Returns
-    -------
-    float
-        In [0, 1); 0 means "no difference beyond sampling noise". NaN when either side is empty.
-
-    Examples
-    --------
-    >>> a = CategoricalCounts({"a": 10, "b": 20, "c": 25, "d": 10, "e": 5})
-    >>> b = CategoricalCounts({"a": 11, "b": 20, "c": 25, "d": 10, "e": 10})
-    >>> linf_robust_distance(a, b)
-    0.0
-    """
-    simple = linf_simple_distance(baseline, current)
-    if math.isnan(simple):
-        return math.nan
-    n, m = total_weight(baseline), total_weight(current)
-    return max(0.0, simple - linf_noise_floor(n, m, alpha=alpha))
-
-
-def linf_simple(
-    baseline: Distribution,
-    current: Distribution,
-    /,
-    *,
-    threshold: float | None = None,
-    alpha: float | None = None,
-) -> DriftResult:
-    """Drift check with SageMaker's ``linf_simple`` (``comparison_method = "Simple"``).
-
-    Parameters
-    ----------
-    baseline, current : WeightedSample or CategoricalCounts
-        Both of the same kind.
-    threshold : float or None, default=None
-        Drifted when the distance exceeds it. None means 0.1, SageMaker's default
-        ``comparison_threshold`` (spec §3.2).
     alpha : float or None, default=None
         Only sets the reported ``noise_floor`` (see :func:`linf_noise_floor`).
 
-    Returns
-    -------
-    DriftResult
-        ``distance`` in [0, 1], 0 = identical; ``noise_floor`` = Deequ's robust correction.
-        NaN distance (never drifted) if either side is empty.
-
     Examples
     --------
     >>> a = WeightedSample.from_values([1, 2, 3, 4])
     >>> b = WeightedSample.from_values([2, 3, 4, 5])
-    >>> r = linf_simple(a, b, threshold=0.2)
+    >>> r = LInfSimple().compute(a, b, threshold=0.2)
     >>> (r.distance, r.drifted)
     (0.25, True)
     """
-    thr = resolve_threshold(threshold, LINF_DEFAULT_THRESHOLD, caller="linf_simple")
-    distance = linf_simple_distance(baseline, current)
-    n, m = total_weight(baseline), total_weight(current)
-    if math.isnan(distance):
-        return DriftResult.undefined("linf_simple", threshold=thr, n_baseline=n, n_current=m)
-    return DriftResult(
-        method="linf_simple",
-        distance=distance,
-        threshold=thr,
-        drifted=distance > thr,
-        n_baseline=n,
-        n_current=m,
-        noise_floor=linf_noise_floor(n, m, alpha=alpha),
+
+    alpha: float | None = None
+
+    name = "linf_simple"
+    kinds = BOTH_KINDS
+    default_threshold = LINF_DEFAULT_THRESHOLD
+    range = (0.0, 1.0)
+    description = (
+        "SageMaker/Deequ L-infinity: max |CDF| (numeric) or |PMF| (categorical) difference."
     )
+    binning = "values"
+    symmetric_kinds = BOTH_KINDS
+
+    def measure(self, cells: Cells) -> Measurement:
+        """``max |F_b - F_c|`` (:func:`sup_difference`); see :meth:`Distance.measure`."""
+        return Measurement(sup_difference(cells))
+
+    def noise_floor(self, cells: Cells, alpha: float | None = None) -> float:
+        """Deequ's robust correction (:func:`linf_noise_floor`); see :meth:`Distance.noise_floor`.
+
+        ``alpha=None`` uses this distance's :attr:`alpha`.
+        """
+        level = self.alpha if alpha is None else alpha
+        return linf_noise_floor(cells.n_baseline, cells.n_current, alpha=level)
 
 
-def linf_robust(
-    baseline: Distribution,
-    current: Distribution,
-    /,
-    *,
-    threshold: float | None = None,
-    alpha: float | None = None,
-) -> DriftResult:
-    """Drift check with SageMaker's ``linf_robust`` (``comparison_method = "Robust"``).
+@dataclass(frozen=True)
+class LInfRobust(LInfSimple):
+    """SageMaker's ``linf_robust`` (``comparison_method = "Robust"``): see the module docstring.
+
+    The robust correction already removes sampling noise, so the threshold is a pure effect size.
+    ``noise_floor`` is the amount subtracted.
 
     Parameters
     ----------
-    baseline, current : WeightedSample or CategoricalCounts
-        Both of the same kind.
-    threshold : float or None, default=None
-        Drifted when the distance exceeds it. None means 0.1, SageMaker's default
-        ``comparison_threshold``; the robust correction already removes sampling noise, so the
-        threshold is a pure effect size.
     alpha : float or None, default=None
-        None uses Deequ's ``c(alpha) = 1.8``.
+        None uses Deequ's ``c(alpha) = 1.8``; otherwise ``c(alpha) = sqrt(-ln(alpha/2)/2)``.
 
-    Returns
-    -------
-    DriftResult
-        ``distance`` in [0, 1), 0 = no difference beyond noise; ``noise_floor`` = the amount
-        subtracted. NaN distance (never drifted) if either side is empty.
+    Examples
+    --------
+    >>> from vigil.core.distribution import CategoricalCounts
+    >>> a = CategoricalCounts({"a": 10, "b": 20, "c": 25, "d": 10, "e": 5})
+    >>> b = CategoricalCounts({"a": 11, "b": 20, "c": 25, "d": 10, "e": 10})
+    >>> LInfRobust().compute(a, b).distance
+    0.0
     """
-    thr = resolve_threshold(threshold, LINF_DEFAULT_THRESHOLD, caller="linf_robust")
-    distance = linf_robust_distance(baseline, current, alpha=alpha)
-    n, m = total_weight(baseline), total_weight(current)
-    if math.isnan(distance):
-        return DriftResult.undefined("linf_robust", threshold=thr, n_baseline=n, n_current=m)
-    return DriftResult(
-        method="linf_robust",
-        distance=distance,
-        threshold=thr,
-        drifted=distance > thr,
-        n_baseline=n,
-        n_current=m,
-        noise_floor=linf_noise_floor(n, m, alpha=alpha),
-    )
+
+    name = "linf_robust"
+    description = "SageMaker/Deequ L-infinity minus the KS noise term 1.8*sqrt((n+m)/(n*m))."
+    scale_invariant = False
+
+    def measure(self, cells: Cells) -> Measurement:
+        """``max(0, linf_simple - noise_floor)``; see :meth:`Distance.measure`."""
+        return Measurement(max(0.0, sup_difference(cells) - self.noise_floor(cells)))
 
 
 def deequ_legacy_rank_sample(levels: Sequence[ArrayLike]) -> WeightedSample:
@@ -300,6 +259,11 @@ def deequ_legacy_rank_sample(levels: Sequence[ArrayLike]) -> WeightedSample:
     ----------
     levels : sequence of array-like
         ``levels[h]`` holds the items of compactor ``h`` (statistics.json ``sketch.data``).
+
+    Returns
+    -------
+    WeightedSample
+        Each distinct non-NaN item once, weighted ``2**h``.
 
     Examples
     --------
@@ -316,26 +280,3 @@ def deequ_legacy_rank_sample(levels: Sequence[ArrayLike]) -> WeightedSample:
                 weight_of[item] = float(2**height)
     items = list(weight_of)
     return WeightedSample.from_weighted(items, [weight_of[i] for i in items])
-
-
-LINF_SIMPLE_SPEC = DistanceSpec(
-    name="linf_simple",
-    function=linf_simple,
-    kinds=frozenset({"numeric", "categorical"}),
-    default_threshold=LINF_DEFAULT_THRESHOLD,
-    range=(0.0, 1.0),
-    description="SageMaker/Deequ L-infinity: max |CDF| (numeric) or |PMF| (categorical) difference.",
-    symmetric_kinds=frozenset({"numeric", "categorical"}),
-    scale_invariant=True,
-)
-
-LINF_ROBUST_SPEC = DistanceSpec(
-    name="linf_robust",
-    function=linf_robust,
-    kinds=frozenset({"numeric", "categorical"}),
-    default_threshold=LINF_DEFAULT_THRESHOLD,
-    range=(0.0, 1.0),
-    description="SageMaker/Deequ L-infinity minus the KS noise term 1.8*sqrt((n+m)/(n*m)).",
-    symmetric_kinds=frozenset({"numeric", "categorical"}),
-    scale_invariant=False,
-)

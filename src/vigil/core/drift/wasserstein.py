@@ -30,35 +30,33 @@ families of nonparametric tests", Entropy 19(2) (the CDF form of W1 in one dimen
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
 from vigil.core.distribution import WeightedSample
-from vigil.core.drift._common import (
-    NUMERIC_ONLY,
-    Distribution,
-    pair_error,
-    resolve_threshold,
-    total_weight,
-)
-from vigil.core.drift.result import DistanceSpec, DriftResult
+from vigil.core.drift._binning import Cells, common_cells
+from vigil.core.drift._common import NUMERIC_ONLY
+from vigil.core.drift.distance import Distance, Measurement
 from vigil.errors import InvalidParameterError
 
-__all__ = [
-    "WASSERSTEIN_DEFAULT_THRESHOLD",
-    "WASSERSTEIN_SPEC",
-    "wasserstein",
-    "wasserstein_1",
-    "wasserstein_distance",
-    "wasserstein_scale",
-]
+__all__ = ["WASSERSTEIN_DEFAULT_THRESHOLD", "Wasserstein", "wasserstein_1", "wasserstein_scale"]
 
 WASSERSTEIN_DEFAULT_THRESHOLD = 0.1
 """Default drift threshold, in baseline standard deviations (Evidently's normed Wasserstein)."""
 
 
 def wasserstein_1(a: WeightedSample, b: WeightedSample) -> float:
-    """Raw 1-D Wasserstein-1 distance in the feature's units (NaN if either side is empty).
+    """Raw 1-D Wasserstein-1 distance in the feature's units.
+
+    Parameters
+    ----------
+    a, b : WeightedSample
+
+    Returns
+    -------
+    float
+        In [0, inf), in the feature's units; NaN if either side is empty.
 
     Examples
     --------
@@ -67,15 +65,38 @@ def wasserstein_1(a: WeightedSample, b: WeightedSample) -> float:
     """
     if a.is_empty or b.is_empty:
         return math.nan
-    keys = np.union1d(a.items, b.items)
-    if keys.size < 2:
+    return _w1(common_cells(a, b, binning="values", caller="wasserstein_1"))
+
+
+def _w1(cells: Cells) -> float:
+    values = _values_of(cells)
+    if values.size < 2:
         return 0.0
-    gaps = np.diff(keys)
-    return float(np.sum(np.abs(a.cdf(keys[:-1]) - b.cdf(keys[:-1])) * gaps))
+    cdf_b = np.cumsum(cells.baseline[:-1]) / cells.n_baseline
+    cdf_c = np.cumsum(cells.current[:-1]) / cells.n_current
+    return float(np.sum(np.abs(cdf_b - cdf_c) * np.diff(values)))
+
+
+def _values_of(cells: Cells) -> np.ndarray:
+    if cells.values is None:
+        raise InvalidParameterError(
+            "cells of Wasserstein must be numeric cells at every value (binning 'values').",
+            field="cells",
+        )
+    return cells.values
 
 
 def wasserstein_scale(baseline: WeightedSample) -> float:
-    """The normaliser: baseline std (ddof 0), else its range, else 1 (NaN if empty).
+    """The normaliser: baseline std (ddof 0), else its range, else 1.
+
+    Parameters
+    ----------
+    baseline : WeightedSample
+
+    Returns
+    -------
+    float
+        > 0, in the feature's units; NaN if ``baseline`` is empty.
 
     Examples
     --------
@@ -94,96 +115,57 @@ def wasserstein_scale(baseline: WeightedSample) -> float:
     return spread if spread > 0 else 1.0
 
 
-def wasserstein_distance(
-    baseline: Distribution, current: Distribution, *, scale: float | None = None
-) -> float:
-    """Wasserstein-1 distance divided by the baseline's scale.
+@dataclass(frozen=True)
+class Wasserstein(Distance):
+    """The normalised Wasserstein-1 drift distance (``wasserstein``): see the module docstring.
+
+    It has no noise floor: the null distribution of W1 depends on the unknown distribution.
 
     Parameters
     ----------
-    baseline, current : WeightedSample
     scale : float or None, default=None
-        Positive normaliser; None means :func:`wasserstein_scale` of ``baseline``.
-
-    Returns
-    -------
-    float
-        In [0, inf); 0 means identical distributions. NaN if either side is empty.
+        Normaliser in the feature's units, > 0; None means :func:`wasserstein_scale` of the
+        baseline.
 
     Raises
     ------
     InvalidParameterError
-        If the inputs are not both numeric, or ``scale`` is not a finite number > 0.
-    """
-    if not (isinstance(baseline, WeightedSample) and isinstance(current, WeightedSample)):
-        pair_error(baseline, current, accepted=NUMERIC_ONLY, caller="wasserstein_distance")
-    if scale is not None and not (
-        isinstance(scale, int | float) and math.isfinite(scale) and scale > 0
-    ):
-        raise InvalidParameterError(
-            f"scale of wasserstein_distance must be a finite number > 0. Got {scale!r} instead.",
-            field="scale",
-        )
-    raw = wasserstein_1(baseline, current)
-    if math.isnan(raw):
-        return math.nan
-    return raw / (wasserstein_scale(baseline) if scale is None else float(scale))
-
-
-def wasserstein(
-    baseline: Distribution,
-    current: Distribution,
-    /,
-    *,
-    threshold: float | None = None,
-    scale: float | None = None,
-) -> DriftResult:
-    """Drift check with the normalised Wasserstein-1 distance.
-
-    Parameters
-    ----------
-    baseline, current : WeightedSample
-    threshold : float or None, default=None
-        Drifted when the distance exceeds it. None means 0.1 baseline standard deviations.
-    scale : float or None, default=None
-        See :func:`wasserstein_distance`.
-
-    Returns
-    -------
-    DriftResult
-        ``distance`` in [0, inf), 0 = identical; ``noise_floor`` is None (the null distribution
-        of W1 depends on the unknown distribution). NaN distance (never drifted) if a side is
-        empty.
+        If ``scale`` is given but is zero, negative, infinite or NaN.
 
     Examples
     --------
     >>> a = WeightedSample.from_values([1, 2, 3, 4])
-    >>> r = wasserstein(a, WeightedSample.from_values([3, 4, 5, 6]))
+    >>> r = Wasserstein().compute(a, WeightedSample.from_values([3, 4, 5, 6]))
     >>> round(r.distance, 4), r.drifted
     (1.7889, True)
     """
-    thr = resolve_threshold(threshold, WASSERSTEIN_DEFAULT_THRESHOLD, caller="wasserstein")
-    distance = wasserstein_distance(baseline, current, scale=scale)
-    n, m = total_weight(baseline), total_weight(current)
-    if math.isnan(distance):
-        return DriftResult.undefined("wasserstein", threshold=thr, n_baseline=n, n_current=m)
-    return DriftResult(
-        method="wasserstein",
-        distance=distance,
-        threshold=thr,
-        drifted=distance > thr,
-        n_baseline=n,
-        n_current=m,
-    )
 
+    scale: float | None = None
 
-WASSERSTEIN_SPEC = DistanceSpec(
-    name="wasserstein",
-    function=wasserstein,
-    kinds=frozenset({"numeric"}),
-    default_threshold=WASSERSTEIN_DEFAULT_THRESHOLD,
-    range=(0.0, math.inf),
-    description="Wasserstein-1 (earth mover's) distance in baseline standard deviations.",
-    symmetric_kinds=frozenset(),
-    scale_invariant=True,
-)
+    name = "wasserstein"
+    kinds = NUMERIC_ONLY
+    default_threshold = WASSERSTEIN_DEFAULT_THRESHOLD
+    range = (0.0, math.inf)
+    description = "Wasserstein-1 (earth mover's) distance in baseline standard deviations."
+    binning = "values"
+
+    def __post_init__(self) -> None:
+        scale = self.scale
+        if scale is not None and not (
+            isinstance(scale, int | float)
+            and not isinstance(scale, bool)
+            and math.isfinite(scale)
+            and scale > 0
+        ):
+            raise InvalidParameterError(
+                f"scale of Wasserstein must be a finite number > 0. Got {scale!r} instead.",
+                field="scale",
+            )
+
+    def measure(self, cells: Cells) -> Measurement:
+        """W1 divided by the scale; see :meth:`Distance.measure`."""
+        if self.scale is not None:
+            return Measurement(_w1(cells) / float(self.scale))
+        present = cells.baseline > 0
+        baseline = WeightedSample(_values_of(cells)[present], cells.baseline[present])
+        return Measurement(_w1(cells) / wasserstein_scale(baseline))

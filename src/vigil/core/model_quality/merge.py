@@ -24,7 +24,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
-__all__ = ["GroundTruthCoverage", "Merge", "key_hashes", "merge_ground_truth"]
+from vigil.errors import InvalidParameterError
+
+__all__ = ["GroundTruthCoverage", "Merge", "merge_ground_truth"]
 
 IntArray = NDArray[np.int64]
 
@@ -85,135 +87,36 @@ def _indices(array: pa.Array) -> IntArray:
     return np.asarray(array.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_MIX2 = np.uint64(0xBF58476D1CE4E5B9)
-_BYTE_MASKS = np.array([(1 << (8 * k)) - 1 for k in range(8)] + [2**64 - 1], dtype=np.uint64)
-_CHUNK = 1 << 16
-
-
-def key_hashes(keys: pa.Array | pa.ChunkedArray) -> NDArray[np.uint64]:
-    """A 64-bit hash of every key, the same on every machine and in every process.
-
-    Computed column-wise from Arrow's buffers, 8 bytes at a time (a null key hashes as the
-    empty string). Workers hash their own keys, so the join itself only compares integers.
-
-    Examples
-    --------
-    >>> h = key_hashes(pa.array(["a", "b", "a", "a-longer-key-than-eight-bytes"]))
-    >>> bool(h[0] == h[2]), bool(h[0] != h[1]), h.dtype.name
-    (True, True, 'uint64')
-    """
+def _as_one_array(keys: pa.Array | pa.ChunkedArray) -> pa.Array:
     if isinstance(keys, pa.ChunkedArray):
-        keys = keys.combine_chunks()
-    if not pa.types.is_large_string(keys.type):
-        keys = keys.cast(pa.large_string())
-    n = len(keys)
-    buffers = keys.buffers()
-    offsets = np.frombuffer(buffers[1], dtype=np.int64, count=n + 1, offset=keys.offset * 8)
-    raw = buffers[2].to_pybytes() if buffers[2] is not None else b""
-    data = np.frombuffer(raw[offsets[0] : offsets[-1]] + bytes(8), dtype=np.uint8)
-    words = np.ndarray(shape=(data.size - 7,), dtype="<u8", buffer=data, strides=(1,))
-    starts = offsets[:-1] - offsets[0]
-    lengths = np.diff(offsets)
-    out = np.empty(n, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for lo in range(0, n, _CHUNK):
-            s, length = starts[lo : lo + _CHUNK], lengths[lo : lo + _CHUNK]
-            h = length.astype(np.uint64) * _MIX
-            for j in range(0, int(length.max(initial=0)), 8):
-                left = np.clip(length - j, 0, 8)
-                word = words[np.minimum(s + j, words.size - 1)] & _BYTE_MASKS[left]
-                h = (h ^ word) * _MIX
-                h ^= h >> np.uint64(29)
-            h ^= h >> np.uint64(32)
-            h *= _MIX2
-            h ^= h >> np.uint64(29)
-            out[lo : lo + _CHUNK] = h
-    return out
+        keys = keys.combine_chunks() if keys.num_chunks else pa.array([], type=keys.type)
+    if not (pa.types.is_string(keys.type) or pa.types.is_large_string(keys.type)):
+        raise InvalidParameterError(
+            f"keys of merge_ground_truth must be a string array. Got {keys.type} instead."
+        )
+    return keys
 
 
-def _merge_exact(
-    prediction_keys: pa.Array, label_keys: pa.Array
-) -> tuple[IntArray, IntArray, IntArray]:
-    """``(prediction rows, label rows, counts)`` by hashing the key strings themselves."""
-    n_label = len(label_keys)
-    keys = pa.concat_arrays(
-        [label_keys.cast(pa.large_string()), prediction_keys.cast(pa.large_string())]
-    )
-    encoded = pc.dictionary_encode(keys)
-    codes = _indices(encoded.indices)
-    k = len(encoded.dictionary)
-    label_codes, prediction_codes = codes[:n_label], codes[n_label:]
-    latest = np.full(k, -1, dtype=np.int64)
-    np.maximum.at(latest, label_codes, np.arange(n_label, dtype=np.int64))
-    label_counts = np.bincount(label_codes, minlength=k)
-    prediction_counts = np.bincount(prediction_codes, minlength=k)
-    matched = latest[prediction_codes]
-    rows = np.flatnonzero(matched >= 0).astype(np.int64)
-    predicted = prediction_counts > 0
-    counts = np.array(
-        [
-            np.sum(np.maximum(label_counts - 1, 0)[predicted]),
-            np.sum((label_counts > 0) & ~predicted),
-            np.sum(np.maximum(prediction_counts - 1, 0)),
-        ],
-        dtype=np.int64,
-    )
-    return rows, matched[rows], counts
-
-
-def _merge_hashed(
-    prediction_keys: pa.Array,
-    label_keys: pa.Array,
-    prediction_hashes: NDArray[np.uint64],
-    label_hashes: NDArray[np.uint64],
-) -> tuple[IntArray, IntArray, IntArray] | None:
-    """The merge on 64-bit hashes (sorting integers, not hashing strings), or None if a merged
-    pair turns out to have different keys (a collision: the caller merges exactly)."""
-    n_pred = prediction_hashes.size
-    order = np.argsort(label_hashes)
-    ordered = label_hashes[order]
-    first = np.ones(ordered.size, dtype=np.bool_)
-    first[1:] = ordered[1:] != ordered[:-1]
-    starts = np.flatnonzero(first)
-    unique = ordered[starts]
-    latest = np.maximum.reduceat(order, starts) if starts.size else order  # filed last
-    sizes = np.diff(np.concatenate([starts, [ordered.size]]))
-    by_hash = np.argsort(prediction_hashes)  # sorted queries: a cache-friendly search
-    queries = prediction_hashes[by_hash]
-    pos = np.empty(n_pred, dtype=np.int64)
-    pos[by_hash] = np.minimum(np.searchsorted(unique, queries), max(unique.size - 1, 0))
-    found = unique[pos] == prediction_hashes if unique.size else np.zeros(n_pred, np.bool_)
-    rows = np.flatnonzero(found).astype(np.int64)
-    label_rows = latest[pos[rows]].astype(np.int64)
-    if rows.size:
-        same = pc.equal(prediction_keys.take(pa.array(rows)), label_keys.take(pa.array(label_rows)))
-        if not pc.all(same).as_py():
-            return None
-    hit = np.zeros(unique.size, dtype=np.bool_)
-    hit[pos[rows]] = True
-    distinct_predictions = int(np.count_nonzero(queries[1:] != queries[:-1])) + (n_pred > 0)
-    counts = np.array(
-        [np.sum(sizes[hit] - 1), np.count_nonzero(~hit), n_pred - distinct_predictions],
-        dtype=np.int64,
-    )
-    return rows, label_rows, counts
+def _concat_keys(first: pa.Array, second: pa.Array) -> pa.Array:
+    """One array of both key columns; 64-bit offsets only when 32-bit ones would overflow."""
+    size = first.nbytes + second.nbytes
+    kind = pa.large_string() if size >= 2**31 - 1 else pa.string()
+    if first.type != kind:
+        first = first.cast(kind)
+    if second.type != kind:
+        second = second.cast(kind)
+    return pa.concat_arrays([first, second])
 
 
 def merge_ground_truth(
     prediction_keys: pa.Array | pa.ChunkedArray,
     label_keys: pa.Array | pa.ChunkedArray,
-    *,
-    prediction_hashes: NDArray[np.uint64] | None = None,
-    label_hashes: NDArray[np.uint64] | None = None,
 ) -> Merge:
     """Match labels to predictions by key, the latest label winning.
 
-    Keys are compared through their :func:`key_hashes` (sorting 64-bit integers is several
-    times faster than hashing strings again), and every merged pair is then checked to have
-    equal keys; should two keys ever share a hash (odds of about n²/2⁶⁵), the merge is redone
-    on the strings themselves. The counts of labels without a prediction and of duplicates
-    rest on the hashes alone.
+    Keys are compared as strings, through Arrow's hash kernel (``dictionary_encode`` over
+    the labels' and the predictions' keys together): a key's code depends on the key alone,
+    never on the other keys of its batch, its length or the file it came from.
 
     Parameters
     ----------
@@ -221,12 +124,15 @@ def merge_ground_truth(
         Key of each prediction (no nulls).
     label_keys : pyarrow string array of length n_labels
         Key of each label, in filing order (no nulls).
-    prediction_hashes, label_hashes : ndarray of uint64, optional
-        Their :func:`key_hashes`, if already computed (by the workers that read them).
 
     Returns
     -------
     Merge
+
+    Raises
+    ------
+    InvalidParameterError
+        If a key column is not a string array.
 
     Examples
     --------
@@ -237,24 +143,26 @@ def merge_ground_truth(
     >>> c.merged, c.duplicate_labels, c.labels_without_prediction, c.coverage
     (2, 1, 1, 0.6666666666666666)
     """
-    if isinstance(prediction_keys, pa.ChunkedArray):
-        prediction_keys = prediction_keys.combine_chunks()
-    if isinstance(label_keys, pa.ChunkedArray):
-        label_keys = label_keys.combine_chunks()
-    if prediction_hashes is None:
-        prediction_hashes = key_hashes(prediction_keys)
-    if label_hashes is None:
-        label_hashes = key_hashes(label_keys)
-    merged = _merge_hashed(prediction_keys, label_keys, prediction_hashes, label_hashes)
-    rows, label_rows, counts = (
-        merged if merged is not None else _merge_exact(prediction_keys, label_keys)
-    )
+    prediction_keys = _as_one_array(prediction_keys)
+    label_keys = _as_one_array(label_keys)
+    n_label = len(label_keys)
+    encoded = pc.dictionary_encode(_concat_keys(label_keys, prediction_keys))
+    codes = _indices(encoded.indices)
+    k = len(encoded.dictionary)
+    label_codes, prediction_codes = codes[:n_label], codes[n_label:]
+    latest = np.full(k, -1, dtype=np.int64)  # the last label row of each key (filed last)
+    np.maximum.at(latest, label_codes, np.arange(n_label, dtype=np.int64))
+    label_counts = np.bincount(label_codes, minlength=k)
+    prediction_counts = np.bincount(prediction_codes, minlength=k)
+    matched = latest[prediction_codes]
+    rows = np.flatnonzero(matched >= 0).astype(np.int64)
+    predicted = prediction_counts > 0
     coverage = GroundTruthCoverage(
         predictions=len(prediction_keys),
-        labels=len(label_keys),
+        labels=n_label,
         merged=int(rows.size),
-        duplicate_labels=int(counts[0]),
-        labels_without_prediction=int(counts[1]),
-        duplicate_prediction_keys=int(counts[2]),
+        duplicate_labels=int(np.sum(np.maximum(label_counts - 1, 0)[predicted])),
+        labels_without_prediction=int(np.sum((label_counts > 0) & ~predicted)),
+        duplicate_prediction_keys=int(np.sum(np.maximum(prediction_counts - 1, 0))),
     )
-    return Merge(prediction_rows=rows, label_rows=label_rows, coverage=coverage)
+    return Merge(prediction_rows=rows, label_rows=matched[rows], coverage=coverage)

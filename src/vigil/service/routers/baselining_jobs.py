@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from vigil.scheduling.control import ControlPlane
-from vigil.scheduling.models import BaseliningJob, BaseliningJobSpec, ListPage
+from vigil.api.resources import BaseliningJob, BaseliningJobSpec, ListPage
+from vigil.control import ControlPlane
 from vigil.service.deps import get_control
 from vigil.service.routers._common import GUARD, RESPONSES, Limit, NamePath, NextToken
 from vigil.storage.metadata import BaseliningJobStatus

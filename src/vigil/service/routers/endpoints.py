@@ -12,8 +12,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from vigil.scheduling.control import ControlPlane
-from vigil.scheduling.models import Endpoint, EndpointCreate, EndpointUpdate, ListPage
+from vigil.api.resources import Endpoint, EndpointCreate, EndpointUpdate, ListPage
+from vigil.control import ControlPlane
 from vigil.service.deps import get_control, get_endpoints
 from vigil.service.live import StoredEndpoints
 from vigil.service.routers._common import GUARD, RESPONSES, Limit, NamePath, NextToken

@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from vigil.scheduling.control import ControlPlane
-from vigil.scheduling.models import ListPage, MonitoringExecution, UtcTime
+from vigil.api.fields import UtcTime
+from vigil.api.resources import ListPage, MonitoringExecution
+from vigil.control import ControlPlane
 from vigil.service.deps import get_control
 from vigil.service.routers._common import GUARD, RESPONSES, Limit, NameFilter, NextToken
 from vigil.storage.metadata import MonitoringExecutionStatus

@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from vigil.scheduling.control import ControlPlane
-from vigil.scheduling.models import (
+from vigil.api.resources import (
     ListPage,
     MonitoringExecution,
     MonitoringSchedule,
     MonitoringScheduleSpec,
     RunNowRequest,
 )
+from vigil.control import ControlPlane
 from vigil.service.deps import get_control
 from vigil.service.routers._common import (
     GUARD,

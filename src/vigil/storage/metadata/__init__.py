@@ -9,7 +9,7 @@ is not at the head revision.
 
 from __future__ import annotations
 
-from vigil.storage.metadata.errors import (
+from vigil.errors import (
     ResourceConflictError,
     ResourceNotFoundError,
     UnmigratedDatabaseError,

@@ -12,8 +12,7 @@ from typing import Any, NoReturn
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from vigil.errors import InvalidParameterError, StorageError
-from vigil.storage.metadata.errors import ResourceConflictError
+from vigil.errors import InvalidParameterError, ResourceConflictError, StorageError
 
 __all__ = [
     "MAX_PAGE",

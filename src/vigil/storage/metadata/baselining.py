@@ -7,6 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from vigil.api.specs import SPEC_VERSION
+from vigil.errors import ResourceNotFoundError
 from vigil.storage.metadata._common import (
     Repository,
     check_limit,
@@ -14,7 +16,6 @@ from vigil.storage.metadata._common import (
     decode_token,
     encode_token,
 )
-from vigil.storage.metadata.errors import ResourceNotFoundError
 from vigil.storage.metadata.records import BaseliningJobRecord, BaseliningJobStatus, Page
 from vigil.storage.metadata.schema import baselining_jobs
 
@@ -52,6 +53,7 @@ class BaseliningJobRepository(Repository):
                     monitoring_type=monitoring_type,
                     status=BaseliningJobStatus.IN_PROGRESS.value,
                     spec=spec,
+                    spec_version=SPEC_VERSION,
                     lease_owner=owner,
                     lease_expires_at=lease_expires_at,
                     created_at=now,
@@ -72,7 +74,7 @@ class BaseliningJobRepository(Repository):
         with self._tx() as conn:
             row = conn.execute(sa.select(_T).where(_T.c.name == name)).first()
         if row is None:
-            raise ResourceNotFoundError(_KIND, name)
+            raise ResourceNotFoundError.of(_KIND, name)
         return BaseliningJobRecord(**self._values(row))
 
     def list(

@@ -7,8 +7,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from vigil.errors import ResourceConflictError, ResourceNotFoundError
 from vigil.storage.metadata._common import Repository, check_limit, decode_token, encode_token
-from vigil.storage.metadata.errors import ResourceConflictError, ResourceNotFoundError
 from vigil.storage.metadata.records import EndpointRecord, Page
 from vigil.storage.metadata.schema import endpoints, schedules
 
@@ -46,7 +46,7 @@ class EndpointRepository(Repository):
         with self._tx() as conn:
             row = conn.execute(sa.select(endpoints).where(endpoints.c.name == name)).first()
         if row is None:
-            raise ResourceNotFoundError(_KIND, name)
+            raise ResourceNotFoundError.of(_KIND, name)
         return EndpointRecord(**self._values(row))
 
     def list(self, *, limit: int = 100, next_token: str | None = None) -> Page[EndpointRecord]:
@@ -77,7 +77,7 @@ class EndpointRepository(Repository):
                 .returning(endpoints)
             ).first()
         if row is None:
-            raise ResourceNotFoundError(_KIND, name)
+            raise ResourceNotFoundError.of(_KIND, name)
         return EndpointRecord(**self._values(row))
 
     def delete(self, name: str) -> None:
@@ -108,4 +108,4 @@ class EndpointRepository(Repository):
                 )
             deleted = conn.execute(endpoints.delete().where(endpoints.c.name == name)).rowcount
         if not deleted:
-            raise ResourceNotFoundError(_KIND, name)
+            raise ResourceNotFoundError.of(_KIND, name)

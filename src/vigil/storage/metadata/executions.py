@@ -25,6 +25,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from vigil.api.specs import SPEC_VERSION
+from vigil.errors import ResourceConflictError, ResourceNotFoundError
 from vigil.storage.metadata._common import (
     Repository,
     bad_token,
@@ -33,7 +35,6 @@ from vigil.storage.metadata._common import (
     decode_token,
     encode_token,
 )
-from vigil.storage.metadata.errors import ResourceConflictError, ResourceNotFoundError
 from vigil.storage.metadata.records import (
     ExecutionRecord,
     ExecutionResult,
@@ -76,7 +77,7 @@ class ExecutionRepository(Repository):
             with self._tx() as conn:
                 row = conn.execute(sa.select(_E).where(_E.c.id == execution_id)).first()
         if row is None:
-            raise ResourceNotFoundError(_KIND, execution_id, field="execution_id")
+            raise ResourceNotFoundError.of(_KIND, execution_id, field="execution_id")
         return ExecutionRecord(**self._values(row))
 
     def list(
@@ -163,6 +164,7 @@ class ExecutionRepository(Repository):
                     window_end=window_end,
                     status=_S.PENDING.value,
                     spec=schedule.spec,
+                    spec_version=SPEC_VERSION,
                     attempts=0,
                     created_at=now,
                     last_modified_at=now,
@@ -184,7 +186,7 @@ class ExecutionRepository(Repository):
             If it has already finished (field ``execution_id``).
         """
         if not 1 <= execution_id <= MAX_ID:
-            raise ResourceNotFoundError(_KIND, execution_id, field="execution_id")
+            raise ResourceNotFoundError.of(_KIND, execution_id, field="execution_id")
         with self._tx() as conn:
             row = conn.execute(
                 _E.update()

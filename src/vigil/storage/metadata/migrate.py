@@ -16,9 +16,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-from vigil.errors import StorageError
+from vigil.errors import StorageError, UnmigratedDatabaseError
 from vigil.storage.metadata.engine import create_engine, display_url, is_sqlite, sqlite_path
-from vigil.storage.metadata.errors import UnmigratedDatabaseError
 from vigil.storage.metadata.schema import VERSION_TABLE
 
 __all__ = ["check_migrated", "current_revision", "head_revision", "upgrade"]

@@ -1,4 +1,4 @@
-"""What the metadata store returns: frozen rows and the status vocabularies (spec §7.3).
+"""What the metadata store returns: frozen rows (the status vocabularies are :mod:`vigil.api.status`).
 
 Records are plain frozen dataclasses, detached from any session, so they can cross threads,
 processes and layers freely. Times are aware UTC datetimes.
@@ -8,8 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
 from typing import Any, Generic, TypeVar
+
+from vigil.api.status import (
+    TERMINAL_EXECUTION_STATUSES,
+    BaseliningJobStatus,
+    MonitoringExecutionStatus,
+    MonitoringScheduleStatus,
+)
 
 __all__ = [
     "TERMINAL_EXECUTION_STATUSES",
@@ -25,46 +31,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-class MonitoringScheduleStatus(str, Enum):
-    """SageMaker's ``MonitoringScheduleStatus``: created Pending, Scheduled once a scheduler has it."""
-
-    PENDING = "Pending"
-    SCHEDULED = "Scheduled"
-    STOPPED = "Stopped"
-    FAILED = "Failed"
-
-
-class MonitoringExecutionStatus(str, Enum):
-    """SageMaker's ``MonitoringExecutionStatus``."""
-
-    PENDING = "Pending"
-    IN_PROGRESS = "InProgress"
-    COMPLETED = "Completed"
-    COMPLETED_WITH_VIOLATIONS = "CompletedWithViolations"
-    FAILED = "Failed"
-    STOPPING = "Stopping"
-    STOPPED = "Stopped"
-
-
-TERMINAL_EXECUTION_STATUSES = frozenset(
-    {
-        MonitoringExecutionStatus.COMPLETED,
-        MonitoringExecutionStatus.COMPLETED_WITH_VIOLATIONS,
-        MonitoringExecutionStatus.FAILED,
-        MonitoringExecutionStatus.STOPPED,
-    }
-)
-"""Statuses an execution never leaves."""
-
-
-class BaseliningJobStatus(str, Enum):
-    """Status of a baselining job (SageMaker's processing-job statuses, minus Stopping)."""
-
-    IN_PROGRESS = "InProgress"
-    COMPLETED = "Completed"
-    FAILED = "Failed"
 
 
 @dataclass(frozen=True)
@@ -104,6 +70,7 @@ class BaseliningJobRecord:
     ended_at: datetime | None
     last_modified_at: datetime
     version: int
+    spec_version: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", BaseliningJobStatus(self.status))
@@ -135,6 +102,7 @@ class ScheduleRecord:
     created_at: datetime
     last_modified_at: datetime
     version: int
+    spec_version: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", MonitoringScheduleStatus(self.status))
@@ -187,6 +155,7 @@ class ExecutionRecord:
     last_modified_at: datetime
     version: int
     ground_truth_coverage: dict[str, Any] | None = None
+    spec_version: int = 1
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", MonitoringExecutionStatus(self.status))

@@ -18,8 +18,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from vigil.api.specs import SPEC_VERSION
+from vigil.errors import ResourceConflictError, ResourceNotFoundError
 from vigil.storage.metadata._common import Repository, check_limit, decode_token, encode_token
-from vigil.storage.metadata.errors import ResourceConflictError, ResourceNotFoundError
 from vigil.storage.metadata.records import (
     MonitoringExecutionStatus,
     MonitoringScheduleStatus,
@@ -83,6 +84,7 @@ class ScheduleRepository(Repository):
                     schedule_expression=schedule_expression,
                     endpoint_name=endpoint_name,
                     spec=spec,
+                    spec_version=SPEC_VERSION,
                     cursor_time=now,
                     next_time=next_time,
                     created_at=now,
@@ -103,7 +105,7 @@ class ScheduleRepository(Repository):
         with self._tx() as conn:
             row = conn.execute(sa.select(_S).where(_S.c.name == name)).first()
         if row is None:
-            raise ResourceNotFoundError(_KIND, name)
+            raise ResourceNotFoundError.of(_KIND, name)
         return ScheduleRecord(**self._values(row))
 
     def list(
@@ -219,6 +221,7 @@ class ScheduleRepository(Repository):
                     schedule_expression=schedule_expression,
                     endpoint_name=endpoint_name,
                     spec=spec,
+                    spec_version=SPEC_VERSION,
                     next_time=next_time,
                     last_modified_at=now,
                     version=_S.c.version + 1,
@@ -250,7 +253,7 @@ class ScheduleRepository(Repository):
             conn.execute(_E.delete().where(_E.c.schedule_name == name))
             deleted = conn.execute(_S.delete().where(_S.c.name == name)).rowcount
         if not deleted:
-            raise ResourceNotFoundError(_KIND, name)
+            raise ResourceNotFoundError.of(_KIND, name)
 
     def due(self, *, now: datetime, limit: int = 100) -> builtins.list[ScheduleRecord]:
         """Schedules to look at: Pending ones, and Scheduled ones whose next time has come."""
@@ -372,6 +375,7 @@ class ScheduleRepository(Repository):
                     "window_end": w.window_end,
                     "status": MonitoringExecutionStatus.PENDING.value,
                     "spec": schedule.spec if spec is None else spec,
+                    "spec_version": SPEC_VERSION,
                     "attempts": 0,
                     "created_at": now,
                     "last_modified_at": now,

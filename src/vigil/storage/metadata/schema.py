@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
 
+from vigil.api.specs import SPEC_VERSION
+
 __all__ = [
     "NAME_LENGTH",
     "URL_LENGTH",
@@ -93,6 +95,7 @@ baselining_jobs = sa.Table(
     sa.Column("monitoring_type", sa.String(32), nullable=False),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("spec", JSONType, nullable=False),
+    sa.Column("spec_version", sa.Integer(), nullable=False, default=SPEC_VERSION),  # 0003
     sa.Column("statistics_url", sa.String(URL_LENGTH), nullable=True),
     sa.Column("constraints_url", sa.String(URL_LENGTH), nullable=True),
     sa.Column("failure_reason", sa.Text(), nullable=True),
@@ -116,6 +119,7 @@ schedules = sa.Table(
     sa.Column("schedule_expression", sa.String(256), nullable=False),
     sa.Column("endpoint_name", sa.String(NAME_LENGTH), nullable=True),
     sa.Column("spec", JSONType, nullable=False),
+    sa.Column("spec_version", sa.Integer(), nullable=False, default=SPEC_VERSION),  # 0003
     sa.Column("cursor_time", UTCDateTime(), nullable=True),
     sa.Column("next_time", UTCDateTime(), nullable=True),
     sa.Column("created_at", UTCDateTime(), nullable=False),
@@ -143,6 +147,7 @@ executions = sa.Table(
     sa.Column("window_end", UTCDateTime(), nullable=False),
     sa.Column("status", sa.String(32), nullable=False),
     sa.Column("spec", JSONType, nullable=False),
+    sa.Column("spec_version", sa.Integer(), nullable=False, default=SPEC_VERSION),  # 0003
     sa.Column("failure_reason", sa.Text(), nullable=True),
     sa.Column("exit_message", sa.Text(), nullable=True),
     sa.Column("output_url", sa.String(URL_LENGTH), nullable=True),
