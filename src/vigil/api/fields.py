@@ -17,7 +17,9 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
+    Strict,
     StringConstraints,
     ValidationError,
 )
@@ -63,6 +65,9 @@ Url = Annotated[
 Text = Annotated[str, StringConstraints(max_length=1024, pattern=r"^[^\x00-\x1f\x7f]*$")]
 """A short free text (a JSONPath, a column name)."""
 
+StrictNumber = Annotated[float, Strict()]
+"""A JSON number (an integer is taken as a float; a boolean or a string is refused)."""
+
 Offset = Annotated[str, StringConstraints(max_length=64)]
 """An ISO-8601 duration such as ``-PT1H`` (validated by :func:`.expressions.parse_offset`)."""
 
@@ -71,18 +76,25 @@ FieldErrors = list[tuple[tuple[str, ...], str]]
 
 
 def _utc(value: datetime) -> datetime:
+    if not 1900 <= value.year <= 9000:
+        raise ValueError("time must be between the years 1900 and 9000")
     try:
         aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        result = aware.astimezone(UTC)
+        return aware.astimezone(UTC)
     except (OverflowError, ValueError) as exc:
         raise ValueError(f"time {value!r} cannot be expressed in UTC") from exc
-    if not 1900 <= result.year <= 9000:
-        raise ValueError("time must be between the years 1900 and 9000")
-    return result
 
 
-UtcTime = Annotated[datetime, AfterValidator(_utc)]
-"""A time, converted to aware UTC (a time without offset is taken as UTC)."""
+def _time_text(value: Any) -> Any:
+    """An ISO-8601 date-time as text (or a datetime); numbers are not taken as timestamps."""
+    if isinstance(value, datetime) or (isinstance(value, str) and value[:4].isdigit()):
+        return value
+    raise ValueError("time must be an ISO-8601 date-time such as 2024-05-01T13:00:00Z")
+
+
+UtcTime = Annotated[datetime, BeforeValidator(_time_text), AfterValidator(_utc)]
+"""A time written ISO-8601 with a year from 1900 to 9000, converted to aware UTC (a time without
+offset is taken as UTC)."""
 
 
 class Model(BaseModel):

@@ -23,7 +23,15 @@ from pydantic import (
 )
 
 from vigil.api.expressions import ScheduleExpression
-from vigil.api.fields import Model, Name, Url, UtcTime, check_document, field_errors
+from vigil.api.fields import (
+    Model,
+    Name,
+    StrictNumber,
+    Url,
+    UtcTime,
+    check_document,
+    field_errors,
+)
 from vigil.api.specs import (
     DEFAULT_MIN_LABELS,
     BaselineRef,
@@ -87,7 +95,7 @@ class DataCaptureConfig(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     enable_capture: StrictBool = False
-    sampling_percentage: float = Field(20.0, ge=0.0, le=100.0)
+    sampling_percentage: StrictNumber = Field(20.0, ge=0.0, le=100.0)
     destination: Url | None = Field(
         None, description="Capture root: {root}/{endpoint}/{variant}/yyyy/mm/dd/hh/*.jsonl."
     )

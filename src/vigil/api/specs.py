@@ -41,6 +41,7 @@ from vigil.api.fields import (
     Model,
     Name,
     Offset,
+    StrictNumber,
     Text,
     Url,
     delay_text,
@@ -205,7 +206,7 @@ class ModelQualityConfig(Model):
     probability_attribute: Text | None = Field(
         None, description="BinaryClassification: where the probability of the positive class is."
     )
-    probability_threshold: float = Field(
+    probability_threshold: StrictNumber = Field(
         0.5, ge=0.0, le=1.0, description="Positive when probability >= threshold."
     )
     ground_truth_url: Url | None = Field(
@@ -220,7 +221,7 @@ class ModelQualityConfig(Model):
         le=2**31 - 1,
         description="Fewest labelled predictions for the metrics to be checked.",
     )
-    min_coverage: float = Field(
+    min_coverage: StrictNumber = Field(
         0.0, ge=0.0, le=1.0, description="Smallest fraction of the predictions with a label."
     )
     max_label_delay: Offset | None = Field(
@@ -325,7 +326,7 @@ class MonitoringJobSpec(Model):
     data_analysis_end_time: Offset | None = Field(
         None, description="ISO-8601 offset from the nominal time, e.g. -PT0H (needs the start)."
     )
-    max_malformed_fraction: float = Field(
+    max_malformed_fraction: StrictNumber = Field(
         0.1, ge=0.0, le=1.0, description="Share of malformed records above which a run fails."
     )
     workers: int | None = Field(
@@ -548,7 +549,7 @@ class BaseliningJobSpec(Model):
     probability_attribute: Text | None = Field(
         None, description="ModelQuality, BinaryClassification: column of the probability."
     )
-    probability_threshold: float | None = Field(
+    probability_threshold: StrictNumber | None = Field(
         None,
         ge=0.0,
         le=1.0,
@@ -557,7 +558,7 @@ class BaseliningJobSpec(Model):
     ground_truth_attribute: Text | None = Field(
         None, description="ModelQuality: column of the label (required)."
     )
-    slack: float | None = Field(
+    slack: StrictNumber | None = Field(
         None,
         ge=0.0,
         le=1e6,

@@ -12,7 +12,15 @@ passed no inference id): the key model-quality jobs join on. One call writes one
 in the UTC hour the labels were *collected* (the ``now`` argument), which, as SageMaker says,
 "does not have to match the date when the inference was generated".
 
-Labels are read from CSV (with a header row) or JSON Lines files by :func:`read_labels`.
+A file is written as it goes and appears whole or not at all (:class:`GroundTruthFile`): records
+are appended to a staged file (locally a hidden file beside the hour folders,
+``{destination}/groundtruth/.staging/``, which no reader lists; for object stores a local
+temporary file), and :meth:`GroundTruthFile.publish` moves it into its hour folder in one step
+(a rename; one upload). Memory stays bounded whatever the number of labels: nothing holds the
+records once they are written.
+
+Labels are read from CSV (with a header row) or JSON Lines files by :func:`iter_labels` (one
+pass, streamed) and :func:`read_labels` (a list).
 
 Examples
 --------
@@ -28,21 +36,46 @@ b'{"groundTruthData":{"data":"1","encoding":"CSV"},"eventMetadata":{"eventId":"i
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
-import io
+import os
+import tempfile
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from types import TracebackType
+from typing import IO, Any, Literal
 
 import orjson
+from fsspec.implementations.local import LocalFileSystem
 
-from vigil.errors import EmptyDatasetError, InvalidParameterError, MalformedRowError
+from vigil.errors import (
+    EmptyDatasetError,
+    InvalidParameterError,
+    MalformedRowError,
+    StorageError,
+)
 from vigil.storage.capture_layout import capture_file_name, hour_path
-from vigil.storage.objectstore import join, read_bytes, write_bytes
+from vigil.storage.objectstore import filesystem_for, join, open_input
 
-__all__ = ["GroundTruthWrite", "LabelFormat", "label_text", "read_labels", "write_ground_truth"]
+__all__ = [
+    "STAGING_FOLDER",
+    "GroundTruthFile",
+    "GroundTruthWrite",
+    "LabelFormat",
+    "iter_labels",
+    "label_text",
+    "read_labels",
+    "write_ground_truth",
+]
+
+STAGING_FOLDER = ".staging"
+"""Folder of ``{destination}/groundtruth`` where local files are written before they are
+published (hidden: readers list only the ``yyyy/mm/dd/hh`` folders)."""
+
+_BUFFER_BYTES = 1024 * 1024
 
 LabelFormat = Literal["csv", "jsonl"]
 """Formats :func:`read_labels` reads: CSV with a header row, or JSON Lines."""
@@ -97,6 +130,198 @@ def _id_text(value: Any) -> str | None:
     return None
 
 
+def _record_line(event_id: str, label: str) -> bytes:
+    return orjson.dumps(
+        {
+            "groundTruthData": {"data": label, "encoding": "CSV"},
+            "eventMetadata": {"eventId": event_id},
+            "eventVersion": "0",
+        },
+        option=orjson.OPT_APPEND_NEWLINE,
+    )
+
+
+class GroundTruthFile:
+    """One ground-truth file, written record by record and published whole.
+
+    Records go to a staged file through a 1 MiB buffer; :meth:`publish` moves the file into the
+    hour folder of its collection time in one step, :meth:`discard` deletes it. Until then no
+    reader can see any of it, so a failed upload leaves nothing behind (see the module
+    docstring). Used as a context manager, the file is discarded unless it was published.
+
+    Parameters
+    ----------
+    destination : str
+        Root folder or URL; the file is published under ``{destination}/groundtruth/``.
+    storage_options : mapping, optional
+        Passed to fsspec.
+    staging_dir : str, optional
+        Local folder of the staged file when ``destination`` is not local (default: the
+        system's temporary folder).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``destination`` is empty or names an unknown protocol.
+    StorageError
+        If the staged file cannot be created.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> root = tempfile.mkdtemp()
+    >>> with GroundTruthFile(root) as file:
+    ...     file.add("id-1", "1")
+    ...     file.add("id-2", "0")
+    ...     done = file.publish(datetime(2024, 5, 1, 13, 5, 7, tzinfo=UTC))
+    >>> done.records, done.url.startswith(root + "/groundtruth/2024/05/01/13/05-07-000-")
+    (2, True)
+    """
+
+    def __init__(
+        self,
+        destination: str,
+        *,
+        storage_options: Mapping[str, Any] | None = None,
+        staging_dir: str | None = None,
+    ) -> None:
+        self.destination = destination
+        self.storage_options = storage_options
+        self._fs, root = filesystem_for(join(destination, "groundtruth"), storage_options)
+        self._local = isinstance(self._fs, LocalFileSystem)
+        folder = os.path.join(root, STAGING_FOLDER) if self._local else staging_dir
+        try:
+            if folder is not None:
+                os.makedirs(folder, exist_ok=True)
+            fd, self._staged = tempfile.mkstemp(dir=folder, prefix="gt-", suffix=".jsonl.tmp")
+        except OSError as exc:
+            raise StorageError(
+                f"cannot create a staged ground-truth file: {exc.strerror or exc}",
+                path=folder or tempfile.gettempdir(),
+            ) from exc
+        self._handle: IO[bytes] | None = os.fdopen(fd, "wb", buffering=_BUFFER_BYTES)
+        self._done = False
+        self.records = 0
+        """Records added so far."""
+
+    def add(self, event_id: str, label: str) -> None:
+        """Append one record.
+
+        Parameters
+        ----------
+        event_id : str
+            The capture's ``inferenceId`` (or ``eventId``); not blank.
+        label : str
+            The label as SageMaker stores it (see :func:`label_text`).
+
+        Raises
+        ------
+        InvalidParameterError
+            If the id is blank or not a string, or the label is not a string.
+        StorageError
+            If the file was published or discarded already, or writing fails.
+        """
+        if not isinstance(event_id, str) or not event_id.strip():
+            raise InvalidParameterError(
+                f"labels of write_ground_truth must have non-empty string ids. Got {event_id!r} "
+                f"at position {self.records} instead.",
+                field="event_id",
+            )
+        if not isinstance(label, str):
+            raise InvalidParameterError(
+                f"labels of write_ground_truth must be strings (see label_text). Got {label!r} "
+                f"at position {self.records} instead.",
+                field="label",
+            )
+        if self._handle is None:
+            raise StorageError("the ground-truth file is closed", path=self._staged)
+        try:
+            self._handle.write(_record_line(event_id, label))
+        except OSError as exc:
+            raise StorageError(
+                f"writing the staged ground-truth file failed: {exc.strerror or exc}",
+                path=self._staged,
+            ) from exc
+        self.records += 1
+
+    def publish(self, now: datetime) -> GroundTruthWrite:
+        """Move the file into the hour folder of ``now``, in one step.
+
+        Parameters
+        ----------
+        now : datetime
+            Timezone-aware collection time: names the hour folder and the file.
+
+        Returns
+        -------
+        GroundTruthWrite
+
+        Raises
+        ------
+        EmptyDatasetError
+            If no record was added (the staged file is discarded).
+        InvalidParameterError
+            If ``now`` is naive.
+        StorageError
+            If closing, moving or uploading the file fails (it is discarded).
+        """
+        if self._done:
+            raise StorageError("the ground-truth file is closed", path=self._staged)
+        url = join(
+            self.destination,
+            "groundtruth",
+            hour_path(now),
+            capture_file_name(now, str(uuid.uuid4())),
+        )
+        if self.records == 0:
+            self.discard()
+            raise EmptyDatasetError("no labels to write", path=self.destination)
+        try:
+            self._close_handle()
+            _fs, path = filesystem_for(url, self.storage_options)
+            if self._local:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                os.replace(self._staged, path)
+            else:
+                self._fs.put_file(self._staged, path)
+        except Exception as exc:
+            self.discard()
+            if isinstance(exc, OSError | StorageError):
+                raise StorageError(f"publishing ground truth failed: {exc}", path=url) from exc
+            raise
+        self._done = True
+        self._remove_staged()
+        return GroundTruthWrite(url=url, records=self.records)
+
+    def discard(self) -> None:
+        """Delete the staged file (nothing is published); safe to call more than once."""
+        with contextlib.suppress(OSError):
+            self._close_handle()
+        self._done = True
+        self._remove_staged()
+
+    def _close_handle(self) -> None:
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            handle.close()
+
+    def _remove_staged(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._staged)
+
+    def __enter__(self) -> GroundTruthFile:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if not self._done:
+            self.discard()
+
+
 def write_ground_truth(
     labels: Iterable[tuple[str, str]],
     destination: str,
@@ -106,6 +331,10 @@ def write_ground_truth(
 ) -> GroundTruthWrite:
     """Write ground-truth records to one file in the hour folder of ``now``.
 
+    The labels are streamed to a staged file (see :class:`GroundTruthFile`): ``labels`` may be
+    a generator of any length, and the file appears only once every label is written; an
+    invalid label leaves nothing behind.
+
     Parameters
     ----------
     labels : iterable of (str, str)
@@ -113,7 +342,8 @@ def write_ground_truth(
     destination : str
         Root folder or URL; records go under ``{destination}/groundtruth/yyyy/mm/dd/hh/``.
     now : datetime, optional
-        Timezone-aware collection time (the clock, injectable for tests). Default: now, UTC.
+        Timezone-aware collection time (the clock, injectable for tests). Default: now, UTC,
+        when the last label has been written.
     storage_options : mapping, optional
         Passed to fsspec.
 
@@ -130,42 +360,12 @@ def write_ground_truth(
     StorageError
         If writing fails.
     """
-    when = datetime.now(UTC) if now is None else now
-    parts: list[bytes] = []
-    for index, pair in enumerate(labels):
-        event_id, label = pair
-        if not isinstance(event_id, str) or not event_id.strip():
-            raise InvalidParameterError(
-                f"labels of write_ground_truth must have non-empty string ids. Got {event_id!r} "
-                f"at position {index} instead.",
-                field="event_id",
-            )
-        if not isinstance(label, str):
-            raise InvalidParameterError(
-                f"labels of write_ground_truth must be strings (see label_text). Got {label!r} "
-                f"at position {index} instead.",
-                field="label",
-            )
-        parts.append(
-            orjson.dumps(
-                {
-                    "groundTruthData": {"data": label, "encoding": "CSV"},
-                    "eventMetadata": {"eventId": event_id},
-                    "eventVersion": "0",
-                },
-                option=orjson.OPT_APPEND_NEWLINE,
-            )
-        )
-    if not parts:
-        raise EmptyDatasetError("no labels to write", path=destination)
-    url = join(
-        destination,
-        "groundtruth",
-        hour_path(when),
-        capture_file_name(when, str(uuid.uuid4())),
-    )
-    write_bytes(url, b"".join(parts), storage_options=storage_options)
-    return GroundTruthWrite(url=url, records=len(parts))
+    if now is not None:
+        hour_path(now)  # a naive ``now`` is refused before anything is written
+    with GroundTruthFile(destination, storage_options=storage_options) as file:
+        for event_id, label in labels:
+            file.add(event_id, label)
+        return file.publish(datetime.now(UTC) if now is None else now)
 
 
 def _format_of(url: str, format: LabelFormat | None) -> LabelFormat:
@@ -199,6 +399,32 @@ def read_labels(
 ) -> list[tuple[str, str]]:
     """Read ``(event id, label)`` pairs from a CSV (with header) or JSON Lines file.
 
+    The list of :func:`iter_labels` (see there for the parameters and errors).
+    """
+    return list(
+        iter_labels(
+            url,
+            id_column=id_column,
+            label_column=label_column,
+            format=format,
+            storage_options=storage_options,
+        )
+    )
+
+
+def iter_labels(
+    url: str,
+    *,
+    id_column: str,
+    label_column: str,
+    format: LabelFormat | None = None,
+    storage_options: Mapping[str, Any] | None = None,
+) -> Iterator[tuple[str, str]]:
+    """Stream ``(event id, label)`` pairs from a CSV (with header) or JSON Lines file.
+
+    The file is read in one pass, line by line (compressed files are decompressed on the fly):
+    memory does not grow with its size.
+
     Parameters
     ----------
     url : str
@@ -210,9 +436,9 @@ def read_labels(
     storage_options : mapping, optional
         Passed to fsspec.
 
-    Returns
-    -------
-    list of (str, str)
+    Yields
+    ------
+    (str, str)
         In file order; labels rendered by :func:`label_text`. Blank lines are skipped.
 
     Raises
@@ -222,29 +448,49 @@ def read_labels(
     InvalidParameterError
         If a column is not in the CSV header, or the format is unknown.
     MalformedRowError
-        For a row without an id or a label, or a line that is not a JSON object (with path,
-        line and field).
+        For a row without an id or a label, a line that is not a JSON object, or text that is
+        not UTF-8 (with path, line and field).
     EmptyDatasetError
-        If the file holds no labels.
+        If the file holds no labels (raised once the file is read to its end).
     """
     fmt = _format_of(url, format)
-    raw = read_bytes(url, storage_options=storage_options)
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    count = 0
+    with open_input(url, storage_options=storage_options) as handle:
+        lines = _utf8_lines(handle, url)
+        pairs = (
+            _read_csv(lines, url, id_column, label_column)
+            if fmt == "csv"
+            else _read_jsonl(lines, url, id_column, label_column)
+        )
+        for pair in pairs:
+            count += 1
+            yield pair
+    if count == 0:
+        raise EmptyDatasetError("the file holds no labels", path=url)
+
+
+def _utf8_lines(handle: IO[bytes], url: str) -> Iterator[str]:
+    """The lines of a binary file as text (a leading BOM dropped; ``\n`` kept)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for line, raw in enumerate(handle, 1):
+        if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield decoder.decode(raw)
+        except UnicodeDecodeError as exc:
+            raise MalformedRowError(
+                f"the file is not UTF-8 text ({exc})", path=url, line=line
+            ) from exc
     try:
-        text = raw.decode("utf-8")
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError as exc:
         raise MalformedRowError(f"the file is not UTF-8 text ({exc})", path=url) from exc
-    pairs = _read_csv(text, url, id_column, label_column) if fmt == "csv" else None
-    if pairs is None:
-        pairs = _read_jsonl(text, url, id_column, label_column)
-    if not pairs:
-        raise EmptyDatasetError("the file holds no labels", path=url)
-    return pairs
 
 
-def _read_csv(text: str, url: str, id_column: str, label_column: str) -> list[tuple[str, str]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _read_csv(
+    lines: Iterator[str], url: str, id_column: str, label_column: str
+) -> Iterator[tuple[str, str]]:
+    reader = csv.reader(lines)
     header = next(reader, None)
     if header is None:
         raise EmptyDatasetError("the file is empty (a header row is needed)", path=url)
@@ -258,7 +504,6 @@ def _read_csv(text: str, url: str, id_column: str, label_column: str) -> list[tu
                 field=column,
             )
     id_at, label_at = header.index(id_column), header.index(label_column)
-    pairs = []
     for row in reader:
         if not row or all(not f.strip() for f in row):
             continue
@@ -272,13 +517,13 @@ def _read_csv(text: str, url: str, id_column: str, label_column: str) -> list[tu
             raise MalformedRowError("the id is empty", path=url, line=line, field=id_column)
         if label == "":
             raise MalformedRowError("the label is empty", path=url, line=line, field=label_column)
-        pairs.append((event_id, label))
-    return pairs
+        yield (event_id, label)
 
 
-def _read_jsonl(text: str, url: str, id_column: str, label_column: str) -> list[tuple[str, str]]:
-    pairs = []
-    for line, content in enumerate(text.split("\n"), 1):
+def _read_jsonl(
+    lines: Iterator[str], url: str, id_column: str, label_column: str
+) -> Iterator[tuple[str, str]]:
+    for line, content in enumerate(lines, 1):
         if not content.strip():
             continue
         try:
@@ -303,5 +548,4 @@ def _read_jsonl(text: str, url: str, id_column: str, label_column: str) -> list[
             label = label_text(obj[label_column])
         except InvalidParameterError as exc:
             raise MalformedRowError(exc.message, path=url, line=line, field=label_column) from exc
-        pairs.append((event_id, label))
-    return pairs
+        yield (event_id, label)

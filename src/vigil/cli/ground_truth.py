@@ -3,7 +3,8 @@
 Reads ``(id, label)`` pairs from a CSV (with a header) or JSON Lines file and writes one file of
 records ``{"groundTruthData": {"data": "<label>", "encoding": "CSV"}, "eventMetadata":
 {"eventId": "<id>"}, "eventVersion": "0"}`` under ``{destination}/groundtruth/yyyy/mm/dd/hh/``,
-the hour being the collection time (now, or ``--collected-at``). The id is the capture's
+the hour being the collection time (now, or ``--collected-at``); the file is streamed, and the
+records appear whole or not at all (a bad row writes nothing). The id is the capture's
 ``inferenceId`` (the ``X-Amzn-SageMaker-Inference-Id`` the caller sent) or its ``eventId``.
 """
 
@@ -14,7 +15,7 @@ from enum import Enum
 
 import typer
 
-from vigil.capture.ground_truth import read_labels, write_ground_truth
+from vigil.capture.ground_truth import iter_labels, write_ground_truth
 from vigil.errors import InvalidParameterError
 
 __all__ = ["app"]
@@ -62,7 +63,7 @@ def put(
             ) from exc
         if now.tzinfo is None:
             now = now.replace(tzinfo=UTC)
-    pairs = read_labels(
+    pairs = iter_labels(  # streamed: the file is read once, as it is written
         file,
         id_column=id_column,
         label_column=label_column,

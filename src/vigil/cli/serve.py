@@ -145,7 +145,7 @@ def serve(
         help="Re-read the stored endpoints this often (other replicas' changes); 0: never.",
     ),
     max_body_mb: float = typer.Option(
-        6.0, "--max-body-mb", min=0.001, help="Largest request body, in MiB (413 above)."
+        6.0, "--max-body-mb", min=0.001, help="Largest invocation body, in MiB (413 above)."
     ),
     seed: int | None = typer.Option(
         None, "--seed", help="Seed the traffic split and capture sampling (reproducible runs)."

@@ -15,6 +15,7 @@ with its assets by the service itself (:mod:`vigil.service.docs`): it works with
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -30,6 +31,7 @@ from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
 from vigil.service.docs import install_docs
 from vigil.service.errors import PROBLEM_JSON, install_error_handlers
 from vigil.service.live import StoredEndpoints
+from vigil.service.openapi import state_server_rules
 from vigil.service.routers import baselining_jobs, endpoints, executions, schedules
 from vigil.storage.metadata import MetadataStore, head_revision
 
@@ -43,11 +45,19 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 _log = logging.getLogger(__name__)
 
 
-def _problem_only_errors(app: FastAPI) -> None:
-    """Document error responses as ``application/problem+json`` only (not also JSON)."""
+def _published_schema(app: FastAPI, url_policy: UrlPolicy | None) -> None:
+    """Document error responses as ``application/problem+json`` only (not also JSON), and
+    state the rules the models check across fields (:mod:`vigil.service.openapi`)."""
     generate = app.openapi
+    prefixes = None
+    if url_policy is not None and url_policy.allowed_prefixes is not None:
+        prefixes = [os.path.abspath(os.path.expanduser(p)) for p in url_policy.allowed_prefixes]
+        if any("://" in p or "::" in p for p in url_policy.allowed_prefixes):
+            prefixes = None  # object-store prefixes: their URLs are not stated as a pattern
 
     def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
         schema = generate()
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
@@ -55,6 +65,8 @@ def _problem_only_errors(app: FastAPI) -> None:
                     content = response.get("content", {})
                     if str(code)[0] in "45" and PROBLEM_JSON in content:
                         content.pop("application/json", None)
+        state_server_rules(schema, url_prefixes=prefixes)
+        app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -150,7 +162,7 @@ def create_app(
     app.state.store = store
     app.state.scheduler = runner
     install_error_handlers(app)
-    _problem_only_errors(app)
+    _published_schema(app, url_policy)
     install_docs(app, prefix=API_PREFIX)
     for router in (endpoints.router, baselining_jobs.router, schedules.router, executions.router):
         app.include_router(router, prefix=API_PREFIX)

@@ -18,6 +18,7 @@ Every problem names the field concerned when there is one (``field``, dotted:
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -178,9 +179,30 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(422, detail, request=request, field=first.field, errors=errors)
 
 
+def _allowed_methods(request: Request, answered: str | None) -> str | None:
+    """The ``Allow`` of a 405: every method the published document gives the request's path.
+
+    Starlette names only the methods of the first route whose path matches; with one route
+    per method (``GET`` and ``POST /endpoints``) that header would be incomplete. The methods
+    Starlette named (routes outside the document) are kept.
+    """
+    methods = {m.strip().upper() for m in (answered or "").split(",") if m.strip()}
+    openapi = getattr(request.app, "openapi", None)
+    paths: dict[str, Any] = openapi().get("paths", {}) if callable(openapi) else {}
+    for template, operations in paths.items():
+        pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
+        if re.match(pattern, request.url.path):
+            methods |= {m.upper() for m in operations if m.isalpha()}
+    return ", ".join(sorted(methods)) or None
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405:
+        allow = _allowed_methods(request, (headers or {}).get("Allow"))
+        if allow:
+            headers = {**(headers or {}), "Allow": allow}
     detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
     return problem_response(exc.status_code, detail, request=request, headers=headers)
 

@@ -92,7 +92,7 @@ from vigil.service.app import create_app
 from vigil.service.live import LiveEndpoints
 from vigil.serving.app import DEFAULT_MAX_BODY_BYTES
 from vigil.serving.app import create_app as create_serving_app
-from vigil.serving.config import ServeConfig
+from vigil.serving.config import GroundTruthConfig, ServeConfig
 from vigil.settings import get_settings
 from vigil.storage.metadata import MetadataStore, upgrade
 from vigil.storage.metadata.engine import is_sqlite, sqlite_path
@@ -271,7 +271,8 @@ def create_service(
         Where capture records go; default a writer with ``serve_config``'s limits, on ``clock``.
         The service starts it and closes it (draining its queue) at shutdown.
     max_body_bytes : int, default=6 MiB
-        Largest invocation or ground-truth body, in bytes (413 above).
+        Largest invocation body, in bytes (413 above). Ground-truth uploads have their own
+        limits (``serve_config.ground_truth``: 256 MiB, 4 at once by default).
     url_policy : UrlPolicy, optional
         URLs API callers may use (capture, baselines, reports, model paths, proxy URLs).
     baseline_workers : int, default=1
@@ -343,15 +344,18 @@ def create_service(
         if serve_config is not None:
             live.adopt(serve_config)
         live.load_stored()
+        configured = None if serve_config is None else serve_config.ground_truth
         if ground_truth_destination is None:
-            configured = None if serve_config is None else serve_config.ground_truth
             ground_truth_destination = folder if configured is None else configured.destination
+        limits = configured or GroundTruthConfig(destination=ground_truth_destination)
         serving = create_serving_app(
             live.registry,
             capture=capture if capture is not None else _capture_writer(serve_config, seconds),
             max_body_bytes=max_body_bytes,
             ground_truth_destination=ground_truth_destination,
             clock=seconds,
+            max_ground_truth_bytes=max(1, int(limits.max_upload_mb * 1024 * 1024)),
+            max_ground_truth_uploads=limits.max_concurrent_uploads,
         )
     except BaseException:
         if store is None:

@@ -8,9 +8,27 @@ Routes
         ``customAttributes``), ``X-Amzn-SageMaker-Target-Variant`` (bypasses the weights). The
         response carries ``X-Amzn-Invoked-Production-Variant``.
     ``POST /ground-truth``
+        Labels for model-quality monitoring → one file under
+        ``{destination}/groundtruth/yyyy/mm/dd/hh/`` (the hour the upload completed); answers
+        201 ``{"url", "records"}``. The body is a JSON document
         ``{"records": [{"eventId": "<inferenceId or eventId>", "label": "1"}, ...]}`` (or a
-        bare list; SageMaker ground-truth records are accepted as well) → one file under
-        ``{destination}/groundtruth/yyyy/mm/dd/hh/``; answers 201 ``{"url", "records"}``.
+        bare list; ``Content-Type: application/json``) or JSON Lines, one record per line
+        (``application/x-ndjson``); SageMaker ground-truth records are accepted as well
+        (:mod:`vigil.capture.ground_truth_upload`). The body is decoded and written as it
+        arrives, so an upload's size costs disk, not memory; it may be up to
+        ``max_ground_truth_bytes`` (256 MiB by default, about 6 million labels; 413 above).
+
+        *All or nothing*: an upload with a bad record is answered 400 ``ValidationError``
+        naming the first bad record (``row``: its 1-based position in ``records``, or its line
+        in JSON Lines; ``field``: ``records[4].eventId`` or ``eventId``), and **none** of its
+        records is filed: fix the record and send the whole upload again (no label is filed
+        twice). Labels of uploads answered 201 before are never affected.
+
+        *Concurrency*: at most ``max_ground_truth_uploads`` uploads (4 by default) are decoded
+        at once; one more is answered 503 ``ServiceUnavailable`` with ``Retry-After: 1``
+        (seconds) and nothing filed: send it again after that delay. 415 answers a
+        Content-Type that is neither JSON nor JSON Lines; 404 a server without a ground-truth
+        destination.
     ``GET /metrics``
         Prometheus text format (:mod:`vigil.serving.metrics`).
     ``GET /ping``
@@ -53,17 +71,18 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import anyio.to_thread
 import orjson
 from starlette.applications import Starlette
 from starlette.background import BackgroundTask
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from vigil.capture.ground_truth import label_text, write_ground_truth
+from vigil.capture.ground_truth import GroundTruthFile
+from vigil.capture.ground_truth_upload import GroundTruthUpload, upload_format
 from vigil.capture.record import build_capture_line, format_inference_time, new_event_id
 from vigil.capture.writer import CaptureItem, CaptureWriter
 from vigil.errors import InputError, VigilError
@@ -74,6 +93,8 @@ from vigil.serving.registry import CaptureSettings, Endpoint, EndpointRegistry, 
 
 __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_MAX_GROUND_TRUTH_BYTES",
+    "DEFAULT_MAX_GROUND_TRUTH_UPLOADS",
     "INFERENCE_ID_HEADER",
     "INVOKED_VARIANT_HEADER",
     "TARGET_VARIANT_HEADER",
@@ -85,6 +106,15 @@ _LOG = logging.getLogger("vigil.serving")
 DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024
 """Largest request body accepted, in bytes (SageMaker's 6 MB payload limit)."""
 
+DEFAULT_MAX_GROUND_TRUTH_BYTES = 256 * 1024 * 1024
+"""Largest ``POST /ground-truth`` body, in bytes (streamed to disk: about 6 million labels)."""
+
+DEFAULT_MAX_GROUND_TRUTH_UPLOADS = 4
+"""``POST /ground-truth`` uploads decoded at once; more are answered 503 with Retry-After."""
+
+GROUND_TRUTH_RETRY_AFTER_SECONDS = 1
+"""The ``Retry-After`` of a ground-truth upload refused because too many run at once."""
+
 INFERENCE_ID_HEADER = "X-Amzn-SageMaker-Inference-Id"
 TARGET_VARIANT_HEADER = "X-Amzn-SageMaker-Target-Variant"
 INVOKED_VARIANT_HEADER = "X-Amzn-Invoked-Production-Variant"
@@ -93,6 +123,7 @@ _H_INFERENCE_ID = INFERENCE_ID_HEADER.lower()
 _H_TARGET = TARGET_VARIANT_HEADER.lower()
 _H_CUSTOM = CUSTOM_ATTRIBUTES_HEADER.lower()
 _DRAIN_LIMIT = 64 * 1024 * 1024  # bytes of an oversized body read (and discarded) before a 413
+_FEED_BYTES = 256 * 1024  # body bytes handed to the ground-truth decoder at once (in a thread)
 
 
 def _json_error(status: int, code: str, message: str, **extra: Any) -> Response:
@@ -119,12 +150,17 @@ class _Server:
         ground_truth_destination: str | None,
         clock: Callable[[], float],
         storage_options: Mapping[str, Any] | None,
+        max_ground_truth_bytes: int = DEFAULT_MAX_GROUND_TRUTH_BYTES,
+        max_ground_truth_uploads: int = DEFAULT_MAX_GROUND_TRUTH_UPLOADS,
     ) -> None:
         self.registry = registry
         self.capture = capture
         self.metrics = metrics
         self.max_body_bytes = max_body_bytes
         self.ground_truth_destination = ground_truth_destination
+        self.max_ground_truth_bytes = max_ground_truth_bytes
+        self.max_ground_truth_uploads = max_ground_truth_uploads
+        self.ground_truth_uploads = 0  # uploads being decoded (all on the event loop)
         self.clock = clock
         self.storage_options = storage_options
         self.shadow_tasks: set[asyncio.Task[None]] = set()
@@ -344,32 +380,96 @@ class _Server:
                 "GroundTruthNotConfigured",
                 "this server has no ground-truth destination (ground_truth.destination)",
             )
-        try:
-            body = await self._body(request)
-        except HttpError as exc:
-            return _json_error(exc.status, exc.code, exc.message)
-        try:
-            pairs = _ground_truth_pairs(body)
-        except InputError as exc:
-            return _input_error(exc)
-        now = datetime.fromtimestamp(self.clock(), UTC)
-        try:
-            done = await anyio.to_thread.run_sync(
-                lambda: write_ground_truth(
-                    pairs, destination, now=now, storage_options=self.storage_options
-                )
+        content_type = request.headers.get("content-type")
+        kind = upload_format(content_type)
+        if kind is None:
+            await _drain(request)
+            return _json_error(
+                415,
+                "UnsupportedMediaType",
+                f"Content-Type {content_type!r} is not supported for ground truth; send "
+                "application/json or application/x-ndjson (JSON Lines)",
             )
-        except InputError as exc:
-            return _input_error(exc)
+        if self.ground_truth_uploads >= self.max_ground_truth_uploads:
+            await _drain(request)
+            response = _json_error(
+                503,
+                "ServiceUnavailable",
+                f"{self.max_ground_truth_uploads} ground-truth uploads are being written; "
+                f"nothing of this one was filed: send it again in "
+                f"{GROUND_TRUTH_RETRY_AFTER_SECONDS} s",
+            )
+            response.headers["Retry-After"] = str(GROUND_TRUTH_RETRY_AFTER_SECONDS)
+            return response
+        self.ground_truth_uploads += 1
+        try:
+            return await self._upload_ground_truth(request, destination, kind)
+        finally:
+            self.ground_truth_uploads -= 1
+
+    async def _upload_ground_truth(
+        self, request: Request, destination: str, kind: Literal["json", "jsonl"]
+    ) -> Response:
+        try:
+            file = await anyio.to_thread.run_sync(
+                lambda: GroundTruthFile(destination, storage_options=self.storage_options)
+            )
         except VigilError as exc:
-            error_id = str(uuid.uuid4())
-            _LOG.error("ground truth write failed %s: %s", error_id, exc)
-            return _json_error(500, "StorageError", str(exc), errorId=error_id)
+            return self._ground_truth_failed(exc)
+        upload = GroundTruthUpload(file, kind)
+        limit = self.max_ground_truth_bytes
+        received = 0
+        try:
+            pending: list[bytes] = []
+            size = 0
+            async for chunk in request.stream():
+                received += len(chunk)
+                if received > limit:
+                    raise HttpError(
+                        413,
+                        "PayloadTooLarge",
+                        f"the ground-truth body is larger than the limit of {limit} bytes; "
+                        "nothing of it was filed: split it into several uploads",
+                    )
+                pending.append(chunk)
+                size += len(chunk)
+                if size >= _FEED_BYTES:
+                    data, pending, size = b"".join(pending), [], 0
+                    await anyio.to_thread.run_sync(upload.feed, data)
+            data = b"".join(pending)
+            del pending
+
+            def finish() -> int:
+                upload.feed(data)
+                return upload.close()
+
+            await anyio.to_thread.run_sync(finish)
+            now = datetime.fromtimestamp(self.clock(), UTC)
+            done = await anyio.to_thread.run_sync(file.publish, now)
+        except BaseException as exc:
+            file.discard()  # close and unlink: quick, and safe while being cancelled
+            if isinstance(exc, ClientDisconnect):
+                return _json_error(400, "ClientDisconnect", "the client went away; nothing filed")
+            if isinstance(exc, HttpError):
+                if exc.status == 413:
+                    await _drain(request, received)
+                return _json_error(exc.status, exc.code, exc.message)
+            if isinstance(exc, InputError):
+                return _input_error(exc)
+            if isinstance(exc, VigilError):
+                return self._ground_truth_failed(exc)
+            raise
         return Response(
             orjson.dumps({"url": done.url, "records": done.records}),
             201,
             media_type="application/json",
         )
+
+    @staticmethod
+    def _ground_truth_failed(exc: VigilError) -> Response:
+        error_id = str(uuid.uuid4())
+        _LOG.error("ground truth write failed %s: %s", error_id, exc)
+        return _json_error(500, "StorageError", str(exc), errorId=error_id)
 
     async def metrics_route(self, request: Request) -> Response:
         return Response(self.metrics.render(), headers={"content-type": PROMETHEUS_CONTENT_TYPE})
@@ -378,53 +478,17 @@ class _Server:
         return Response(b"", 200)
 
 
-def _ground_truth_pairs(body: bytes) -> list[tuple[str, str]]:
-    from vigil.errors import MalformedRowError
-
+async def _drain(request: Request, received: int = 0) -> None:
+    """Read (and discard) the rest of a body that is refused, so that the client, which sends
+    the whole body before it reads the answer, gets the answer rather than a reset connection.
+    Past ``_DRAIN_LIMIT`` bytes the connection is dropped instead."""
     try:
-        doc = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        raise MalformedRowError(f"the body is not valid JSON: {exc}") from exc
-    records = doc.get("records") if isinstance(doc, dict) else doc
-    if not isinstance(records, list) or not records:
-        raise MalformedRowError(
-            'the body must be {"records": [{"eventId": ..., "label": ...}, ...]} with at least '
-            "one record",
-            field="records",
-        )
-    pairs = []
-    for i, record in enumerate(records):
-        where = f"records[{i}]"
-        if not isinstance(record, dict):
-            raise MalformedRowError(f"{where} must be an object", line=i + 1, field=where)
-        if "groundTruthData" in record:  # a SageMaker ground-truth record
-            meta = record.get("eventMetadata")
-            data = record.get("groundTruthData")
-            event_id = meta.get("eventId") if isinstance(meta, dict) else None
-            label = data.get("data") if isinstance(data, dict) else None
-            id_field, label_field = "eventMetadata.eventId", "groundTruthData.data"
-        else:
-            event_id, label = record.get("eventId"), record.get("label")
-            id_field, label_field = "eventId", "label"
-        if isinstance(event_id, int) and not isinstance(event_id, bool):
-            event_id = str(event_id)
-        if not isinstance(event_id, str) or not event_id.strip():
-            raise MalformedRowError(
-                f"{where}.{id_field} must be a non-empty string",
-                line=i + 1,
-                field=f"{where}.{id_field}",
-            )
-        if label is None:
-            raise MalformedRowError(
-                f"{where}.{label_field} is required", line=i + 1, field=f"{where}.{label_field}"
-            )
-        try:
-            pairs.append((event_id, label_text(label)))
-        except InputError as exc:
-            raise MalformedRowError(
-                f"{where}.{label_field}: {exc.message}", line=i + 1, field=f"{where}.{label_field}"
-            ) from exc
-    return pairs
+        async for chunk in request.stream():
+            received += len(chunk)
+            if received > _DRAIN_LIMIT:
+                return
+    except Exception:  # already consumed, or the client went away
+        return
 
 
 def create_app(
@@ -438,6 +502,8 @@ def create_app(
     clock: Callable[[], float] = time.time,
     shadow_drain_seconds: float = 30.0,
     close_registry: bool = True,
+    max_ground_truth_bytes: int = DEFAULT_MAX_GROUND_TRUTH_BYTES,
+    max_ground_truth_uploads: int = DEFAULT_MAX_GROUND_TRUTH_UPLOADS,
 ) -> Starlette:
     """Build the inference server's ASGI app.
 
@@ -452,7 +518,7 @@ def create_app(
         Default: a new one. The capture writer is attached to it. Read it with
         ``app.state.metrics.snapshot()``.
     max_body_bytes : int, default=6 MiB
-        Larger request bodies are answered 413.
+        Larger invocation bodies are answered 413.
     ground_truth_destination : str, optional
         Enables ``POST /ground-truth`` (files under ``{destination}/groundtruth/...``).
     storage_options : mapping, optional
@@ -464,6 +530,10 @@ def create_app(
         At shutdown, how long to wait for shadow calls still running.
     close_registry : bool, default=True
         Close the registry's models (connection pools) at shutdown.
+    max_ground_truth_bytes : int, default=256 MiB
+        Largest ``POST /ground-truth`` body (413 above, nothing filed).
+    max_ground_truth_uploads : int, default=4
+        Ground-truth uploads decoded at once; more are answered 503 with ``Retry-After``.
 
     Returns
     -------
@@ -473,20 +543,21 @@ def create_app(
     Raises
     ------
     InvalidParameterError
-        If ``max_body_bytes`` is not a positive integer.
+        If ``max_body_bytes``, ``max_ground_truth_bytes`` or ``max_ground_truth_uploads`` is
+        not a positive integer.
     """
     from vigil.errors import InvalidParameterError
 
-    if (
-        isinstance(max_body_bytes, bool)
-        or not isinstance(max_body_bytes, int)
-        or max_body_bytes < 1
+    for name, value in (
+        ("max_body_bytes", max_body_bytes),
+        ("max_ground_truth_bytes", max_ground_truth_bytes),
+        ("max_ground_truth_uploads", max_ground_truth_uploads),
     ):
-        raise InvalidParameterError(
-            f"max_body_bytes of create_app must be a positive integer. Got {max_body_bytes!r} "
-            "instead.",
-            field="max_body_bytes",
-        )
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise InvalidParameterError(
+                f"{name} of create_app must be a positive integer. Got {value!r} instead.",
+                field=name,
+            )
     writer = capture if capture is not None else CaptureWriter()
     runtime = metrics if metrics is not None else RuntimeMetrics()
     runtime.attach_capture(writer)
@@ -498,6 +569,8 @@ def create_app(
         ground_truth_destination=ground_truth_destination,
         clock=clock,
         storage_options=storage_options,
+        max_ground_truth_bytes=max_ground_truth_bytes,
+        max_ground_truth_uploads=max_ground_truth_uploads,
     )
 
     @contextlib.asynccontextmanager

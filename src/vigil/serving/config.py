@@ -18,8 +18,10 @@ The shape follows ``CreateEndpointConfig`` (production variants, a shadow varian
           csv_content_types: [text/csv]
           json_content_types: [application/json]
           kms_key_id: null              # kept for envelope encryption; not used yet
-    ground_truth:                       # optional: enables POST /ground-truth
+    ground_truth:                       # optional: where POST /ground-truth files labels
       destination: ./vigil-data
+      max_upload_mb: 256                # largest upload (streamed to disk; 413 above)
+      max_concurrent_uploads: 4         # more at once: 503 with Retry-After
     capture_writer:                     # optional: the background writer's limits
       max_queue_records: 100000
       flush_interval_seconds: 1.0
@@ -253,9 +255,20 @@ class EndpointConfig(_Strict):
 
 
 class GroundTruthConfig(_Strict):
-    """Where ``POST /ground-truth`` writes: ``{destination}/groundtruth/yyyy/mm/dd/hh/``."""
+    """Where ``POST /ground-truth`` writes: ``{destination}/groundtruth/yyyy/mm/dd/hh/``.
+
+    Attributes
+    ----------
+    destination : str
+    max_upload_mb : float, default=256
+        Largest upload body, in MiB (413 above; the body is streamed to disk).
+    max_concurrent_uploads : int, default=4
+        Uploads written at once; one more is answered 503 with ``Retry-After``.
+    """
 
     destination: str = Field(min_length=1)
+    max_upload_mb: float = Field(default=256.0, gt=0)
+    max_concurrent_uploads: int = Field(default=4, ge=1)
 
 
 class CaptureWriterConfig(_Strict):

@@ -9,7 +9,12 @@ Every model answers :meth:`Model.invoke` with the request body and headers and r
     loaded: unpickling runs code, so the file must be trusted). Rows become a float64 matrix
     checked against ``n_features_in_``; ``predict_proba`` is used when the estimator has it
     (one probability per class per row), ``predict`` otherwise. XGBoost and LightGBM models
-    saved through their scikit-learn wrappers load the same way.
+    saved through their scikit-learn wrappers load the same way. Values that are not finite
+    are refused (400), and so are missing values (empty CSV fields, JSON nulls) unless the
+    estimator accepts NaN: its scikit-learn tag ``input_tags.allow_nan`` (HistGradientBoosting,
+    XGBoost, LightGBM), or, for a pipeline, an imputer before any step that refuses NaN. The
+    model is called only with input it declares it can take, so its exceptions are model
+    errors.
 
 ``python``
     ``module:function``. If the module defines ``load()``, it is called once at start and the
@@ -219,6 +224,7 @@ class SklearnModel(_InProcess):
         self.n_features: int | None = int(n) if isinstance(n, int | np.integer) else None
         names = getattr(estimator, "feature_names_in_", None)
         self.feature_names: list[str] | None = None if names is None else [str(x) for x in names]
+        self.allow_missing = _accepts_missing(estimator)
         if self.feature_names is not None:
             # Rows arrive as arrays, ordered by these names; scikit-learn would warn per call.
             warnings.filterwarnings("ignore", message="X does not have valid feature names")
@@ -226,13 +232,57 @@ class SklearnModel(_InProcess):
     def _predict(self, request: ModelRequest) -> Prediction:
         kind, out = _request_kinds(request)
         if kind == "csv":
-            matrix = csv_matrix(parse_csv(request.body), self.n_features)
+            matrix = csv_matrix(
+                parse_csv(request.body), self.n_features, allow_missing=self.allow_missing
+            )
         else:
             rows, prefix = json_rows(parse_json(request.body))
             matrix = json_matrix(
-                rows, prefix, n_features=self.n_features, feature_names=self.feature_names
+                rows,
+                prefix,
+                n_features=self.n_features,
+                feature_names=self.feature_names,
+                allow_missing=self.allow_missing,
             )
         return Prediction(encode_predictions(self._fn(matrix), out), _content_type(out))
+
+
+def _accepts_missing(estimator: Any) -> bool:
+    """Whether an estimator takes NaN as a missing value.
+
+    scikit-learn's ``allow_nan`` tag says it for one estimator (HistGradientBoosting, XGBoost,
+    LightGBM: True; LogisticRegression: False). A pipeline is followed step by step: an imputer
+    (``sklearn.impute``) removes missing values, so it accepts them; a step whose tag is False
+    before any imputer refuses them; a step that lets NaN through (a scaler) passes the question
+    on. What cannot be told (a ``ColumnTransformer``, an object without tags) is trusted to
+    handle NaN itself: its error is then a model error, as before.
+    """
+    try:
+        from sklearn.compose import ColumnTransformer
+        from sklearn.pipeline import Pipeline
+        from sklearn.utils import get_tags
+    except ImportError:  # pragma: no cover - scikit-learn comes with the sklearn flavor
+        return True
+    steps = (
+        [step for _, step in estimator.steps if step not in (None, "passthrough")]
+        if isinstance(estimator, Pipeline)
+        else [estimator]
+    )
+    for step in steps:
+        kind = type(step)
+        if isinstance(step, Pipeline | ColumnTransformer):
+            return isinstance(step, ColumnTransformer) or _accepts_missing(step)
+        if kind.__module__.startswith("sklearn.impute") and kind.__name__.endswith("Imputer"):
+            return True
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                allow = bool(get_tags(step).input_tags.allow_nan)
+        except Exception:
+            return True
+        if not allow:
+            return False
+    return True
 
 
 _NO_MODEL = object()

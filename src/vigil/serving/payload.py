@@ -12,10 +12,16 @@ Input
       SageMaker's request shape; ``{"instances": [{"features": [1, 2]}]}`` is accepted too).
       Any other object is one named row.
 
-    For scikit-learn models rows become a float64 matrix: an empty CSV field or a JSON null is
-    NaN, JSON booleans are 1 and 0, numeric strings are read as numbers; object rows are ordered by the estimator's ``feature_names_in_`` when it has them, by
-    the first row's keys otherwise. A value that is not a number is a 400 whose message names
-    the row and field (``row 2, field 3: 'abc' is not a number``; rows and fields 1-based).
+    For scikit-learn models rows become a float64 matrix: JSON booleans are 1 and 0, numeric
+    strings are read as numbers; object rows are ordered by the estimator's
+    ``feature_names_in_`` when it has them, by the first row's keys otherwise. A value that is
+    not a number is a 400 whose message names the row and field (``row 2, field 3: 'abc' is
+    not a number``; rows and fields 1-based). So is a value that is not finite (``inf``,
+    ``-Infinity``, ``1e309``, which overflows a float64), for every model. A *missing* value (an
+    empty CSV field, a JSON null, ``nan``) is NaN for a model that accepts missing values
+    (scikit-learn's ``allow_nan`` tag: HistGradientBoosting, XGBoost, LightGBM, ...) and a 400
+    naming the field for one that does not (``row 1, field 4 is missing: the model does not
+    accept missing values``): a client's bad input is never answered as a model error.
 
 Output
     The ``Accept`` header picks CSV or JSON; when it is absent or ``*/*`` the response has the
@@ -42,7 +48,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -187,8 +193,10 @@ def parse_csv(body: bytes) -> list[list[str]]:
     return rows
 
 
-def csv_matrix(rows: list[list[str]], n_features: int | None = None) -> np.ndarray:
-    """A float64 matrix of CSV rows; an empty field is NaN.
+def csv_matrix(
+    rows: list[list[str]], n_features: int | None = None, *, allow_missing: bool = True
+) -> np.ndarray:
+    """A float64 matrix of CSV rows; an empty field (or ``nan``) is a missing value, NaN.
 
     Parameters
     ----------
@@ -196,18 +204,63 @@ def csv_matrix(rows: list[list[str]], n_features: int | None = None) -> np.ndarr
         From :func:`parse_csv`.
     n_features : int, optional
         The width the model expects; a different width is refused.
+    allow_missing : bool, default=True
+        Whether missing values are kept as NaN (else refused).
 
     Raises
     ------
     MalformedRowError
         Naming the row (``line``, 1-based) and field (``field``, 1-based) of a value that is
-        not a number, or the expected width.
+        not a number, not finite (``inf``, ``1e309``), or missing when ``allow_missing`` is
+        False; or the expected width.
+
+    Examples
+    --------
+    >>> csv_matrix([["1", "1e309"]])
+    Traceback (most recent call last):
+    ...
+    vigil.errors.MalformedRowError: line 1, field '2': row 1, field 2: '1e309' is not a finite number
+    >>> csv_matrix([["1", ""]], allow_missing=False)
+    Traceback (most recent call last):
+    ...
+    vigil.errors.MalformedRowError: line 1, field '2': row 1, field 2 is missing: the model does not accept missing values
     """
     _check_width(len(rows[0]), n_features)
     try:
-        return np.array(rows, dtype=np.float64)
+        matrix = np.array(rows, dtype=np.float64)
     except ValueError:
-        pass
+        matrix = _csv_slow(rows)
+
+    def where(i: int, j: int) -> tuple[str, str, str]:
+        return f"row {i + 1}, field {j + 1}", str(j + 1), repr(rows[i][j])
+
+    return _finite(matrix, allow_missing, where)
+
+
+def _finite(
+    matrix: np.ndarray, allow_missing: bool, where: Callable[[int, int], tuple[str, str, str]]
+) -> np.ndarray:
+    """``matrix`` unless it holds an infinity, or a NaN (a missing value) that is not allowed.
+
+    ``where(i, j)`` gives the cell's place for the message, its ``field`` and its value as sent.
+    """
+    finite = np.isfinite(matrix)
+    if finite.all():
+        return matrix
+    bad = ~finite if not allow_missing else np.isinf(matrix)
+    if not bad.any():
+        return matrix
+    i, j = (int(k) for k in np.argwhere(bad)[0])
+    place, field, value = where(i, j)
+    if np.isinf(matrix[i, j]):
+        message = f"{place}: {value} is not a finite number"
+    else:
+        message = f"{place} is missing: the model does not accept missing values"
+    raise MalformedRowError(message, line=i + 1, field=field)
+
+
+def _csv_slow(rows: list[list[str]]) -> np.ndarray:
+    """Cell by cell: an empty field is NaN; the first value that is not a number is refused."""
     out = np.empty((len(rows), len(rows[0])), dtype=np.float64)
     for i, row in enumerate(rows):
         for j, text in enumerate(row):
@@ -300,8 +353,9 @@ def json_matrix(
     *,
     n_features: int | None = None,
     feature_names: Sequence[str] | None = None,
+    allow_missing: bool = True,
 ) -> np.ndarray:
-    """A float64 matrix of JSON rows (lists or objects); null is NaN.
+    """A float64 matrix of JSON rows (lists or objects); null (or ``"nan"``) is missing, NaN.
 
     Parameters
     ----------
@@ -311,12 +365,22 @@ def json_matrix(
         The width the model expects.
     feature_names : sequence of str, optional
         Column order for object rows (the estimator's ``feature_names_in_``).
+    allow_missing : bool, default=True
+        Whether missing values are kept as NaN (else refused).
 
     Raises
     ------
     MalformedRowError
         Naming the JSON path of the first value that is not a number (``instances[1][2]``),
+        not finite (``"Infinity"``, ``"1e309"``) or missing when ``allow_missing`` is False;
         a missing key, or a row of the wrong width.
+
+    Examples
+    --------
+    >>> json_matrix([[1, None]], allow_missing=False)
+    Traceback (most recent call last):
+    ...
+    vigil.errors.MalformedRowError: line 1, field '1': [1] is missing: the model does not accept missing values
     """
     first = rows[0]
     if isinstance(first, dict):
@@ -350,9 +414,21 @@ def json_matrix(
             )
     _check_width(width, n_features)
     try:
-        return np.array(table, dtype=np.float64)
+        matrix = np.array(table, dtype=np.float64)
     except (ValueError, TypeError):
-        pass
+        matrix = _json_slow(table, width, prefix, keys, single)
+
+    def where(i: int, j: int) -> tuple[str, str, str]:
+        key = keys[j] if keys else j
+        return _where(prefix, i, key, single), str(key), orjson.dumps(table[i][j]).decode()
+
+    return _finite(matrix, allow_missing, where)
+
+
+def _json_slow(
+    table: list[Any], width: int, prefix: str, keys: list[int | str], single: bool
+) -> np.ndarray:
+    """Cell by cell: null is NaN; the first value that is not a number is refused."""
     out = np.empty((len(table), width), dtype=np.float64)
     for i, row in enumerate(table):
         for j, value in enumerate(row):

@@ -280,9 +280,10 @@ def _url_for(fs: fsspec.AbstractFileSystem, path: str, scheme: str | None) -> st
     """Return the URL of ``path`` on ``fs``: a plain path locally, else ``scheme://path``.
 
     ``scheme`` is the one the caller wrote (so ``az://`` stays ``az://`` rather than becoming
-    the backend's first alias); ``None`` falls back to the backend's own.
+    the backend's first alias); ``None`` falls back to the backend's own. A filesystem whose
+    paths are whole URLs already (HTTP: ``http://host/a.csv``) keeps them as they are.
     """
-    if _is_local(fs):
+    if _is_local(fs) or "://" in path:
         return path
     protocols = (fs.protocol,) if isinstance(fs.protocol, str) else tuple(fs.protocol)
     if scheme is not None and scheme in protocols:

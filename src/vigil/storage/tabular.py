@@ -40,6 +40,7 @@ from vigil.errors import (
     EmptyDatasetError,
     InvalidParameterError,
     MalformedRowError,
+    StorageError,
 )
 from vigil.storage.objectstore import InputFile, filesystem_for, open_input, resolve_inputs
 from vigil.types import DatasetFormat, OnMalformed
@@ -295,6 +296,12 @@ def _parquet_partitions(f: InputFile, source: TabularSource, target: int) -> lis
             meta = pq.ParquetFile(handle).metadata
     except (pa.ArrowInvalid, OSError) as exc:
         raise DatasetFormatError(f"cannot read as Parquet: {exc}", path=f.url) from exc
+    except ValueError as exc:  # fsspec's HTTP file: the server ignores Range
+        raise StorageError(
+            "the server does not answer byte-range requests (HTTP Range, 206), which reading "
+            f"Parquet needs: serve the file from one that does, or copy it first ({exc})",
+            path=f.url,
+        ) from exc
     parts: list[Partition] = []
     group: list[int] = []
     size = 0
@@ -321,7 +328,10 @@ def _text_partitions(
         for b in range(target, f.size, target):
             if b <= cuts[-1]:
                 continue
-            cut = _next_line_start(handle, b, f.size)
+            try:
+                cut = _next_line_start(handle, b, f.size)
+            except ValueError:  # fsspec's HTTP file: the server ignores Range; read it whole
+                return [Partition(f.url, source, column_names=names)]
             if cut < f.size and cut > cuts[-1]:
                 cuts.append(cut)
     cuts.append(f.size)
@@ -432,6 +442,12 @@ def _arrow_input(part: Partition) -> Iterator[Any]:
         return
     elif span is not None:
         data = fs.cat_file(path, start=span[0], end=span[1])
+        if len(data) != span[1] - span[0]:  # a server that ignored the Range header
+            raise StorageError(
+                f"asked for bytes {span[0]}-{span[1]} and got {len(data)} bytes: the server "
+                "does not answer byte-range requests",
+                path=part.url,
+            )
     else:
         data = fs.cat_file(path) if fs.size(path) <= DEFAULT_PARTITION_BYTES else None
     if data is not None:

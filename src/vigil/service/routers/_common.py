@@ -28,6 +28,9 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="Largest page returned."
 NextToken = Annotated[
     str | None,
     Query(
-        max_length=512, description="Token from the previous page.", pattern=r"^[A-Za-z0-9_=-]*$"
+        min_length=1,
+        max_length=512,
+        description="Token from the previous page.",
+        pattern=r"^[A-Za-z0-9_=-]+$",
     ),
 ]
