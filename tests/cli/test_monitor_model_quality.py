@@ -172,7 +172,7 @@ def test_monitor_evaluate_type_model_quality_on_sagemaker_files(
     report = json.loads((tmp_path / "u" / "constraint_violations.json").read_text())
     assert report == json.loads((tmp_path / "a" / "constraint_violations.json").read_text())
     assert {v["metric_name"] for v in report["violations"]} == {"mae", "mse", "rmse"}
-    assert "Metric mae with 1.5915896386811228 +/- 0.019549525493231325" in unified.stdout
+    assert "Metric mae with 1.5915896386811228 was GreaterThanThreshold '" in unified.stdout
     assert "627 rows" in unified.stdout
 
 

@@ -38,6 +38,20 @@ def test_data_type_check_uses_the_required_fraction() -> None:
     assert _found(check_data_quality(current, [FeatureRule("x", FRAC)], {})) == []
 
 
+def test_numbers_in_a_string_feature_do_not_count_as_string() -> None:
+    """SageMaker's real output: a String baseline column holding numbers in the window."""
+    current = _stats(s=["1", "2", "3"])
+    report = check_data_quality(current, [FeatureRule("s", STR)], {})
+    assert _found(report) == [("s", "data_type_check")]
+    assert report.violations[0].description == (
+        "Data type match requirement is not met. Expected data type: String, Expected match: "
+        "100.0%. Observed: Only 0.0% of data is String."
+    )
+    # codes the baseline declared categorical (its values all look like numbers) stay String
+    declared = {"s": FeatureBaseline("s", STR, declared_categorical=True)}
+    assert _found(check_data_quality(current, [FeatureRule("s", STR)], declared)) == []
+
+
 def test_completeness_and_domain_checks() -> None:
     current = _stats(c=["a", "b", None, "z"])
     rule = FeatureRule("c", STR, completeness=1.0, domains=("a", "b"), domain_threshold=0.9)
@@ -50,7 +64,7 @@ def test_completeness_and_domain_checks() -> None:
 
 
 def test_missing_and_extra_columns_and_disabled_evaluation() -> None:
-    current = _stats(a=["1"], extra=["x"])
+    current = _stats(a=["y"], extra=["x"])
     rules = [FeatureRule("a", STR, completeness=1.0), FeatureRule("gone", INT)]
     assert _found(check_data_quality(current, rules, {})) == [
         ("gone", "missing_column_check"),

@@ -5,8 +5,9 @@ as the spec resolves them (§4.2a, §4.3):
 
 ``data_type_check``
     Fraction of non-null current values whose Deequ type class matches the baseline
-    ``inferred_type`` (Integral values satisfy a Fractional baseline; everything satisfies
-    String). Violation when below ``datatype_check_threshold`` (a required fraction, 0–1).
+    ``inferred_type`` (Integral values satisfy a Fractional baseline; only String values satisfy
+    String: see :meth:`vigil.core.infer.TypeCounts.count_of` for every pair). Violation when
+    below ``datatype_check_threshold`` (a required fraction, 0–1).
 ``completeness_check``
     Violation when current completeness < the feature's ``completeness`` constraint.
 ``baseline_drift_check``
@@ -69,12 +70,17 @@ class FeatureBaseline:
         The baseline KLL sketch as weighted items (numeric features).
     categories : CategoricalCounts or None
         The baseline categorical buckets (String features).
+    declared_categorical : bool
+        A String feature whose baseline values all look like numbers: Deequ would have inferred
+        a number, so the baseline declared it categorical (``--string-column``, a pandas
+        ``category`` column). Numeric-looking window values then count as String.
     """
 
     name: str
     inferred_type: InferredType
     numeric: WeightedSample | None = None
     categories: CategoricalCounts | None = None
+    declared_categorical: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,9 +161,13 @@ class CheckReport:
     features: tuple[FeatureCheck, ...]
 
 
-def _type_match(counts: TypeCounts, expected: InferredType) -> float | None:
+def _type_match(
+    counts: TypeCounts, expected: InferredType, baseline: FeatureBaseline | None
+) -> float | None:
     if counts.present == 0:
         return None
+    if expected is InferredType.STRING and baseline is not None and baseline.declared_categorical:
+        return 1.0  # codes the baseline declared categorical: any value is one
     return counts.count_of(expected) / counts.present
 
 
@@ -200,7 +210,7 @@ def _check_feature(
 ) -> tuple[FeatureCheck, list[Violation]]:
     out: list[Violation] = []
     name = col.name
-    type_match = _type_match(col.type_counts, rule.inferred_type)
+    type_match = _type_match(col.type_counts, rule.inferred_type, baseline)
     domain_match = None
     if rule.domains is not None and col.num_present:
         allowed = set(rule.domains)

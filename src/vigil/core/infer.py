@@ -79,7 +79,25 @@ class TypeCounts:
         return self.integral + self.fractional + self.boolean + self.string
 
     def count_of(self, inferred: InferredType) -> int:
-        """Values of one type class. A Fractional type also accepts Integral values."""
+        """Values that match a baseline's ``inferred_type``, for ``data_type_check``.
+
+        The rules, pair by pair (expected type ← the values that count as it):
+
+        ==============  ==============================================================
+        Integral        Integral values only (``"3.0"`` is Fractional: no match)
+        Fractional      Fractional and Integral values (an integer is a valid double)
+        Boolean         Boolean values only
+        String          String values only: numbers and booleans do **not** count as
+                        String. Real SageMaker output: a String baseline column whose
+                        window holds numbers reports ``Expected data type: String,
+                        Expected match: 100.0%. Observed: Only 0.0% of data is String.``
+        Unknown         nulls
+        ==============  ==============================================================
+
+        Sources: spec sagemaker-model-monitor.md §2.2 (Deequ's type classes by regex),
+        §4.2a (``datatype_check_threshold`` is the required fraction), and real
+        ``constraint_violations.json`` files of a 143-feature data-quality monitor (issue 15).
+        """
         if inferred is InferredType.INTEGRAL:
             return self.integral
         if inferred is InferredType.FRACTIONAL:
@@ -87,7 +105,7 @@ class TypeCounts:
         if inferred is InferredType.BOOLEAN:
             return self.boolean
         if inferred is InferredType.STRING:
-            return self.present
+            return self.string
         return self.unknown
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pyarrow as pa
+
 from vigil.core.checks import FeatureBaseline, FeatureRule
 from vigil.core.distribution import CategoricalCounts, WeightedSample
 from vigil.core.drift.registry import get_distance
-from vigil.core.infer import TypeCounts
+from vigil.core.infer import TypeCounts, count_types
 from vigil.core.profile import ColumnStatistics, DatasetStatistics, NumericSummary
 from vigil.core.sketch import KLLSketch
 from vigil.formats.constraints import Constraints
@@ -28,7 +30,8 @@ def baseline_distributions(statistics: Statistics) -> dict[str, FeatureBaseline]
 
     Numeric features use the KLL ``sketch.data`` (an item at level h weighs 2**h); a document
     without sketch data falls back to the bucket midpoints weighted by their counts. String
-    features use their categorical buckets.
+    features use their categorical buckets; one whose bucket values all look like numbers was
+    declared categorical by its baseline (``FeatureBaseline.declared_categorical``).
     """
     out: dict[str, FeatureBaseline] = {}
     for feature in statistics.features:
@@ -48,9 +51,14 @@ def baseline_distributions(statistics: Statistics) -> dict[str, FeatureBaseline]
         elif text is not None:
             cat = text.distribution.categorical if text.distribution is not None else None
             counts = None
+            declared = False
             if cat is not None and cat.buckets:
                 counts = CategoricalCounts({b.value: float(b.count) for b in cat.buckets})
-            out[feature.name] = FeatureBaseline(feature.name, inferred, categories=counts)
+                looks = count_types(pa.array([b.value for b in cat.buckets], pa.string()))
+                declared = looks.integral + looks.fractional == looks.present > 0
+            out[feature.name] = FeatureBaseline(
+                feature.name, inferred, categories=counts, declared_categorical=declared
+            )
     return out
 
 

@@ -28,7 +28,7 @@ from vigil.core.model_quality import (
 )
 from vigil.errors import InvalidParameterError
 from vigil.formats.model_quality import ModelQualityConstraints, ModelQualityStatistics
-from vigil.formats.violations import ConstraintViolations
+from vigil.formats.violations import ConstraintViolations, Violation
 from vigil.jobs.execution import z
 from vigil.jobs.ground_truth import MergedWindow
 from vigil.jobs.metrics import MetricDatum
@@ -163,17 +163,15 @@ def check_statistics(
         for name, c in constraints.constraints.items()
     }
     check = check_constraints(metrics, limits)
-    violations = ConstraintViolations.from_dict(
-        {
-            "violations": [
-                {
-                    "metric_name": v.metric_name,
-                    "constraint_check_type": v.constraint_check_type,
-                    "description": v.description,
-                }
-                for v in check.violations
-            ]
-        }
+    violations = ConstraintViolations(  # built, not read: written in the analyzer's key order
+        violations=[
+            Violation(
+                metric_name=v.metric_name,
+                constraint_check_type=v.constraint_check_type,
+                description=v.description,
+            )
+            for v in check.violations
+        ]
     )
     return check, violations
 

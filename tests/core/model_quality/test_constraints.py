@@ -81,13 +81,48 @@ def test_check_reports_violations_with_sagemakers_description() -> None:
     }
     check = check_constraints(metrics, constraints)
     assert [(v.metric_name, v.constraint_check_type, v.description) for v in check.violations] == [
-        ("f2", "LessThanThreshold", "Metric f2 with 0.5 +/- 0.01 was LessThanThreshold 0.625"),
-        ("mae", "GreaterThanThreshold", "Metric mae with 3.0 was GreaterThanThreshold 2.5"),
+        ("f2", "LessThanThreshold", "Metric f2 with 0.5 was LessThanThreshold '0.625'"),
+        ("mae", "GreaterThanThreshold", "Metric mae with 3.0 was GreaterThanThreshold '2.5'"),
         (
             "f1",
             "LessThanOrEqualToThreshold",
-            "Metric f1 with 0.9 was LessThanOrEqualToThreshold 0.9",
+            "Metric f1 with 0.9 was LessThanOrEqualToThreshold '0.9'",
         ),
     ]
     assert check.unchecked == ("gini",)
     assert check.undefined == ("auc",)
+
+
+def test_a_violation_reads_as_sagemakers_analyzer_writes_it() -> None:
+    """Real SageMaker model-quality output (a regression monitor, issue 15): the value alone,
+    the threshold quoted, the keys in alphabetical order."""
+    from vigil.jobs.model_quality_documents import check_statistics
+
+    statistics = ModelQualityStatistics.from_dict(
+        {
+            "version": 0.0,
+            "dataset": {"item_count": 627},
+            "regression_metrics": {
+                "mae": {"value": 48.73608152071635, "standard_deviation": 1.2},
+            },
+        }
+    )
+    constraints = ModelQualityConstraints.from_dict(
+        {
+            "version": 0.0,
+            "regression_constraints": {
+                "mae": {
+                    "threshold": 38.29501488095238,
+                    "comparison_operator": "GreaterThanThreshold",
+                }
+            },
+        }
+    )
+    _, violations = check_statistics(statistics, constraints, "test")
+    [v] = violations.violations
+    assert v.description == (
+        "Metric mae with 48.73608152071635 was GreaterThanThreshold '38.29501488095238'"
+    )
+    text = violations.to_json()
+    assert text.index('"constraint_check_type"') < text.index('"description"')
+    assert text.index('"description"') < text.index('"metric_name"')

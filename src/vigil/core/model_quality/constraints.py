@@ -229,22 +229,22 @@ def _number(value: float) -> str:
 
 
 def violation_description(name: str, metric: MetricEstimate, constraint: MetricConstraint) -> str:
-    """``Metric f2 with 0.5 +/- 0.01 was LessThanThreshold 0.625`` (spec §6.4).
+    """``Metric mae with 48.73608152071635 was GreaterThanThreshold '38.29501488095238'``.
 
-    The ``+/- std`` part is left out when the standard deviation is NaN (fewer than 200 samples),
-    which gives the custom-metrics sample's ``Metric gini with 0.6111 was LessThanThreshold 0.6611``.
+    SageMaker's model-quality analyzer writes the value alone (no ``+/- std``) and quotes the
+    threshold, as its real outputs show (weekly runs of a regression model-quality monitor;
+    spec §6.4 inferred a ``+/- std`` part and an unquoted threshold from the custom-metrics
+    sample, which the real analyzer does not write). Numbers are Python's ``repr``, as Java's
+    ``Double.toString`` prints the same digits for these values.
 
     Examples
     --------
     >>> violation_description("f2", MetricEstimate(0.5, 0.01), MetricConstraint(0.625, "LessThanThreshold"))
-    'Metric f2 with 0.5 +/- 0.01 was LessThanThreshold 0.625'
+    "Metric f2 with 0.5 was LessThanThreshold '0.625'"
     """
-    value = _number(metric.value)
-    if math.isfinite(metric.standard_deviation):
-        value += f" +/- {_number(metric.standard_deviation)}"
     return (
-        f"Metric {name} with {value} was {constraint.comparison_operator} "
-        f"{_number(constraint.threshold)}"
+        f"Metric {name} with {_number(metric.value)} was {constraint.comparison_operator} "
+        f"'{_number(constraint.threshold)}'"
     )
 
 
