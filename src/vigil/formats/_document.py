@@ -19,7 +19,7 @@ import json
 import math
 import os
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Self, TypeVar
 
 import fsspec
 import orjson
@@ -329,11 +329,74 @@ def validate_model(
         raise validation_error(exc, source=source, line=line, error_type=error_type) from exc
 
 
+_MODEL_QUALITY_BLOCKS = ("binary_classification", "multiclass_classification", "regression")
+
+_CONSTRAINT_KEYS = {"completeness", "num_constraints", "string_constraints"}
+
+KIND_NAMES = {
+    "statistics": "a data-quality statistics.json",
+    "constraints": "a data-quality constraints.json",
+    "violations": "a constraint_violations.json",
+    "model_quality_statistics": "a model-quality statistics.json",
+    "model_quality_constraints": "a model-quality constraints.json",
+    "analysis": "a Clarify analysis.json",
+    "analysis_config": "a Clarify analysis_config.json",
+}
+"""How an error names each document kind."""
+
+
+def document_kind(data: Any) -> str | None:
+    """What a parsed JSON document is, from its top-level keys (None: not recognised).
+
+    ``statistics`` (``dataset``, or features with ``numerical_statistics`` /
+    ``string_statistics``), ``constraints`` (``monitoring_config``, or features with
+    ``completeness`` / ``num_constraints`` / ``string_constraints``), ``violations``, ``model_quality_statistics`` (a ``<problem>_metrics`` block),
+    ``model_quality_constraints`` (a ``<problem>_constraints`` block), ``analysis`` (Clarify's
+    ``pre_training_bias_metrics``, ``post_training_bias_metrics`` or ``explanations``),
+    ``analysis_config`` (Clarify's ``methods`` and ``dataset_type``/``label``).
+
+    Examples
+    --------
+    >>> document_kind({"version": 0.0, "features": [{"name": "a", "completeness": 1.0}]})
+    'constraints'
+    >>> document_kind({"regression_metrics": {}}), document_kind([1]) is None
+    ('model_quality_statistics', True)
+    """
+    if not isinstance(data, Mapping):
+        return None
+    keys = set(data)
+    if "violations" in keys:
+        return "violations"
+    if keys & {"pre_training_bias_metrics", "post_training_bias_metrics", "explanations"}:
+        return "analysis"
+    if "methods" in keys and keys & {"dataset_type", "label", "headers"}:
+        return "analysis_config"
+    if any(f"{block}_metrics" in keys for block in _MODEL_QUALITY_BLOCKS):
+        return "model_quality_statistics"
+    if any(f"{block}_constraints" in keys for block in _MODEL_QUALITY_BLOCKS):
+        return "model_quality_constraints"
+    features = data.get("features")
+    seen: set[str] = set()
+    for feature in features if isinstance(features, list) else ():
+        if isinstance(feature, Mapping):
+            seen |= set(feature)
+    if "dataset" in keys or seen & {"numerical_statistics", "string_statistics"}:
+        return "statistics"
+    if "monitoring_config" in keys or seen & _CONSTRAINT_KEYS:
+        return "constraints"
+    return None
+
+
 class Document(SageMakerModel):
     """A whole SageMaker JSON document (statistics.json, constraints.json, violations).
 
     Subclasses get reading and writing in every form: dict, JSON text, and files or URLs.
+    A subclass names the :func:`document_kind` it is in ``_kinds``: a document recognised as
+    another kind (a constraints.json given where a statistics.json is read) is refused with a
+    :class:`~vigil.errors.DocumentError` naming both.
     """
+
+    _kinds: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str | None = None) -> Self:
@@ -349,8 +412,13 @@ class Document(SageMakerModel):
         Raises
         ------
         DocumentError
-            If the document is malformed; ``field`` is the JSON path of the first bad field.
+            If the document is malformed (``field`` is the JSON path of the first bad field),
+            or is another kind of document.
         """
+        kind = document_kind(data)
+        if cls._kinds and kind is not None and kind not in cls._kinds:
+            expected = " or ".join(sorted(KIND_NAMES[k] for k in cls._kinds))
+            raise DocumentError(f"is {KIND_NAMES[kind]}, not {expected}", path=source)
         return validate_model(cls, data, source=source)
 
     @classmethod

@@ -14,7 +14,7 @@ Reading accepts every spelling seen in the docs, the SDK and real files:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -262,6 +262,8 @@ class Constraints(Document):
     >>> cfg.evaluate_constraints, cfg.comparison_method, cfg.comparison_threshold
     (False, 'Simple', 0.1)
     """
+
+    _kinds: ClassVar[frozenset[str]] = frozenset({"constraints"})
 
     version: JsonFloat = 0.0
     features: list[FeatureConstraints] = Field(default_factory=list)

@@ -17,7 +17,7 @@ Metric keys this module does not declare are kept (and written back) as unknown 
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import ValidationError
 
@@ -162,6 +162,8 @@ class ModelQualityStatistics(Document):
         Exactly one is normally present.
     """
 
+    _kinds: ClassVar[frozenset[str]] = frozenset({"model_quality_statistics"})
+
     version: JsonFloat = 0.0
     dataset: DatasetStatistics | None = None
     binary_classification_metrics: BinaryClassificationMetrics | None = None
@@ -217,6 +219,8 @@ class MetricThreshold(SageMakerModel):
 
 class ModelQualityConstraints(Document):
     """A model-quality ``constraints.json`` document (spec §6.3); metric order is kept."""
+
+    _kinds: ClassVar[frozenset[str]] = frozenset({"model_quality_constraints"})
 
     version: JsonFloat = 0.0
     binary_classification_constraints: dict[str, MetricThreshold] | None = None

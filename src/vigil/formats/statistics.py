@@ -20,6 +20,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import Field, StrictFloat
 
 from vigil.formats._document import Count, Document, JsonFloat, SageMakerModel
@@ -196,6 +198,8 @@ class Statistics(Document):
     features : list of FeatureStatistics
         One entry per column, in column order.
     """
+
+    _kinds: ClassVar[frozenset[str]] = frozenset({"statistics"})
 
     version: JsonFloat = 0.0
     dataset: DatasetStatistics | None = None

@@ -12,7 +12,7 @@ Descriptions are free text, but consumers parse them with regexes (spec §10): k
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, Self, get_args
+from typing import ClassVar, Literal, Self, get_args
 
 from pydantic import Field, model_validator
 
@@ -101,6 +101,8 @@ class ConstraintViolations(Document):
       } ]
     }
     """
+
+    _kinds: ClassVar[frozenset[str]] = frozenset({"violations"})
 
     violations: list[Violation] = Field(default_factory=list)
 
