@@ -30,9 +30,9 @@ from vigil.control.clock import Clock, SystemClock
 from vigil.scheduling.scheduler import Scheduler, SchedulerConfig
 from vigil.service.docs import install_docs
 from vigil.service.errors import PROBLEM_JSON, install_error_handlers
-from vigil.service.live import StoredEndpoints
 from vigil.service.openapi import state_server_rules
 from vigil.service.routers import baselining_jobs, endpoints, executions, schedules
+from vigil.serving.live import StoredEndpoints
 from vigil.storage.metadata import MetadataStore, head_revision
 
 __all__ = ["API_PREFIX", "Lifespan", "create_app"]

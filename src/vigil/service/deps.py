@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from fastapi import Request
 
 from vigil.control import ControlPlane
-from vigil.service.live import StoredEndpoints
+from vigil.serving.live import StoredEndpoints
 
 __all__ = ["ANONYMOUS", "Principal", "get_control", "get_endpoints", "get_principal"]
 
@@ -52,6 +52,6 @@ def get_control(request: Request) -> ControlPlane:
 
 def get_endpoints(request: Request) -> StoredEndpoints:
     """What creates, updates and deletes endpoints: the documents, and (in the one service)
-    the live endpoints (:class:`vigil.service.live.LiveEndpoints`)."""
+    the live endpoints (:class:`vigil.serving.live.LiveEndpoints`)."""
     endpoints: StoredEndpoints = request.app.state.endpoints
     return endpoints

@@ -6,7 +6,7 @@ docs at ``/api/v1/docs``, ``/healthz``) and the inference server
 (:func:`vigil.serving.app.create_app`: ``POST /endpoints/{name}/invocations``,
 ``POST /ground-truth``, ``GET /metrics``, ``GET /ping``), whose routes are added to the same
 FastAPI app. Endpoints have one source of truth, the metadata store
-(:mod:`vigil.service.live`): the REST API (and so the client and the CLI) creates, changes and
+(:mod:`vigil.serving.live`): the REST API (and so the client and the CLI) creates, changes and
 deletes served endpoints; a reconcile loop picks up other replicas' changes.
 
 One lifespan runs everything: at start-up the scheduler thread (optional) and the baselining
@@ -89,10 +89,10 @@ from vigil.control.clock import Clock, SystemClock
 from vigil.errors import InvalidParameterError, VigilError
 from vigil.scheduling.scheduler import SchedulerConfig
 from vigil.service.app import create_app
-from vigil.service.live import LiveEndpoints
 from vigil.serving.app import DEFAULT_MAX_BODY_BYTES
 from vigil.serving.app import create_app as create_serving_app
 from vigil.serving.config import GroundTruthConfig, ServeConfig
+from vigil.serving.live import LiveEndpoints
 from vigil.settings import get_settings
 from vigil.storage.metadata import MetadataStore, upgrade
 from vigil.storage.metadata.engine import is_sqlite, sqlite_path

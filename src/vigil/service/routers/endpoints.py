@@ -3,7 +3,7 @@
 A configuration with ``variants`` is validated as the serving layer's endpoint config and its
 models are loaded before the document is stored (422 naming the field otherwise, nothing
 changed); one without variants (``{}``, or only ``data_capture``) is stored and not served.
-See :mod:`vigil.service.live`.
+See :mod:`vigil.serving.live`.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from fastapi import APIRouter, Depends, Response
 from vigil.api.resources import Endpoint, EndpointCreate, EndpointUpdate, ListPage
 from vigil.control import ControlPlane
 from vigil.service.deps import get_control, get_endpoints
-from vigil.service.live import StoredEndpoints
 from vigil.service.routers._common import GUARD, RESPONSES, Limit, NamePath, NextToken
+from vigil.serving.live import StoredEndpoints
 
 __all__ = ["router"]
 
