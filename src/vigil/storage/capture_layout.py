@@ -29,18 +29,19 @@ Examples
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from vigil.errors import InvalidParameterError, StorageError
+from vigil.errors import StorageError
+from vigil.storage.hourly_layout import HourlyLayout, hour_path, segment, utc
 from vigil.storage.objectstore import InputFile, filesystem_for, join
 
 __all__ = [
     "CAPTURE_SUFFIXES",
     "capture_file_name",
     "capture_file_url",
+    "capture_layout",
     "existing_folders",
     "hour_path",
     "hour_prefixes",
@@ -51,56 +52,28 @@ __all__ = [
 CAPTURE_SUFFIXES = (".jsonl", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".jsonl.zst")
 """File names (case-insensitive) listed as capture files; compressed ones are read transparently."""
 
-_HOUR = timedelta(hours=1)
 
+def capture_layout(
+    root: str, endpoint: str, variant: str, *, fn: str = "capture_layout"
+) -> HourlyLayout:
+    """The hour folders of one endpoint variant's capture: ``{root}/{endpoint}/{variant}/``.
 
-def _utc(value: datetime, param: str, fn: str) -> datetime:
-    """``value`` converted to UTC; naive datetimes are refused rather than guessed."""
-    if not isinstance(value, datetime):
-        raise InvalidParameterError(
-            f"{param} of {fn} must be a datetime. Got {value!r} instead.", field=param
-        )
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidParameterError(
-            f"{param} of {fn} must be timezone-aware (e.g. tzinfo=datetime.UTC). "
-            f"Got the naive {value.isoformat()} instead.",
-            field=param,
-        )
-    return value.astimezone(UTC)
+    Parameters
+    ----------
+    root : str
+        The capture destination (SageMaker's ``DestinationS3Uri``): a local path (made absolute)
+        or fsspec URL.
+    endpoint, variant : str
+        Endpoint and variant names (``AllTraffic`` is SageMaker's default variant).
 
-
-def _segment(value: str, param: str, fn: str) -> str:
-    """Check an endpoint or variant name: one non-empty path segment."""
-    if not isinstance(value, str) or not value.strip("/ ") or "/" in value.strip("/"):
-        raise InvalidParameterError(
-            f"{param} of {fn} must be a non-empty name without '/'. Got {value!r} instead.",
-            field=param,
-        )
-    return value.strip("/")
-
-
-def _root(root: str, fn: str) -> str:
-    """The capture root as a URL; a local path is made absolute."""
-    if not isinstance(root, str) or not root.strip():
-        raise InvalidParameterError(
-            f"root of {fn} must be a non-empty path or URL. Got {root!r} instead.", field="root"
-        )
-    if "://" not in root and "::" not in root:
-        return os.path.abspath(os.path.expanduser(root))
-    return root
-
-
-def hour_path(hour: datetime) -> str:
-    """The ``yyyy/mm/dd/hh`` folder of an aware datetime, in UTC.
-
-    Examples
-    --------
-    >>> from datetime import datetime, timezone, timedelta
-    >>> hour_path(datetime(2024, 3, 1, 1, 15, tzinfo=timezone(timedelta(hours=2))))
-    '2024/02/29/23'
+    Raises
+    ------
+    InvalidParameterError
+        If ``root`` is empty or a name is empty or has a ``/``.
     """
-    t = _utc(hour, "hour", "hour_path")
-    return f"{t:%Y}/{t:%m}/{t:%d}/{t:%H}"
+    base = HourlyLayout(root, CAPTURE_SUFFIXES).root
+    name, var = segment(endpoint, "endpoint", fn), segment(variant, "variant", fn)
+    return HourlyLayout(join(base, name, var), CAPTURE_SUFFIXES)
 
 
 def hour_prefixes(
@@ -129,27 +102,8 @@ def hour_prefixes(
     InvalidParameterError
         If a datetime is naive, ``end`` is before ``start``, or a name is empty or has a ``/``.
     """
-    fn = "hour_prefixes"
-    base = join(
-        _root(root, fn), _segment(endpoint, "endpoint", fn), _segment(variant, "variant", fn)
-    )
-    t0, t1 = _utc(start, "start", fn), _utc(end, "end", fn)
-    if t1 < t0:
-        raise InvalidParameterError(
-            f"end of {fn} must not be before start ({t0.isoformat()}). Got {t1.isoformat()} "
-            "instead.",
-            field="end",
-        )
-    hour = t0.replace(minute=0, second=0, microsecond=0)
-    prefixes = []
-    while hour < t1:
-        prefixes.append(join(base, hour_path(hour)))
-        hour += _HOUR
-    return prefixes
-
-
-def _is_capture_file(name: str) -> bool:
-    return not name.startswith((".", "_")) and name.lower().endswith(CAPTURE_SUFFIXES)
+    layout = capture_layout(root, endpoint, variant, fn="hour_prefixes")
+    return [layout.folder(h) for h in layout.hours(start, end, fn="hour_prefixes")]
 
 
 def list_capture_files(
@@ -163,9 +117,8 @@ def list_capture_files(
 ) -> list[InputFile]:
     """The capture files of the hour folders that overlap ``[start, end)``.
 
-    Each hour folder is listed on its own (one ``ls``, not recursive); a folder that does not
-    exist is skipped. Files whose name ends in one of :data:`CAPTURE_SUFFIXES` are kept; hidden
-    files (``.x``, ``_x``) and sub-folders are ignored.
+    Files whose name ends in one of :data:`CAPTURE_SUFFIXES` are kept; hidden files (``.x``,
+    ``_x``) and sub-folders are ignored; a folder that does not exist is skipped.
 
     Parameters
     ----------
@@ -187,23 +140,9 @@ def list_capture_files(
     StorageError
         If listing fails for another reason than a missing folder (permissions, connection).
     """
-    prefixes = hour_prefixes(root, endpoint, variant, start, end)
-    files: list[InputFile] = []
-    for prefix in prefixes:
-        fs, path = filesystem_for(prefix, storage_options)
-        try:
-            entries = fs.ls(path, detail=True)
-        except FileNotFoundError:
-            continue
-        except (OSError, TimeoutError) as exc:
-            raise StorageError(f"listing failed: {exc or type(exc).__name__}", path=prefix) from exc
-        for info in entries:
-            if info.get("type") != "file":
-                continue
-            name = str(info["name"]).rstrip("/").rsplit("/", 1)[-1]
-            if _is_capture_file(name):
-                files.append(InputFile(url=join(prefix, name), size=int(info.get("size") or 0)))
-    return sorted(files)
+    layout = capture_layout(root, endpoint, variant, fn="list_capture_files")
+    hours = layout.hours(start, end, fn="list_capture_files")
+    return layout.list_files(hours, storage_options=storage_options)
 
 
 def existing_folders(
@@ -256,7 +195,7 @@ def is_capture_file(name: str) -> bool:
     >>> is_capture_file("21-48-903-f.jsonl.gz"), is_capture_file(".21-48.jsonl")
     (True, False)
     """
-    return _is_capture_file(name)
+    return not name.startswith((".", "_")) and name.lower().endswith(CAPTURE_SUFFIXES)
 
 
 def capture_file_name(now: datetime, uid: str) -> str:
@@ -275,8 +214,8 @@ def capture_file_name(now: datetime, uid: str) -> str:
     InvalidParameterError
         If ``now`` is naive or ``uid`` is empty or holds a ``/``.
     """
-    t = _utc(now, "now", "capture_file_name")
-    uid = _segment(uid, "uid", "capture_file_name")
+    t = utc(now, "now", "capture_file_name")
+    uid = segment(uid, "uid", "capture_file_name")
     return f"{t:%M}-{t:%S}-{t.microsecond // 1000:03d}-{uid}.jsonl"
 
 
@@ -290,11 +229,5 @@ def capture_file_url(root: str, endpoint: str, variant: str, now: datetime, uid:
     ...                  datetime(2022, 4, 18, 0, 20, 48, 871000, tzinfo=UTC), "0b7bfd33")
     's3://b/dc/ep/AllTraffic/2022/04/18/00/20-48-871-0b7bfd33.jsonl'
     """
-    fn = "capture_file_url"
-    return join(
-        _root(root, fn),
-        _segment(endpoint, "endpoint", fn),
-        _segment(variant, "variant", fn),
-        hour_path(now),
-        capture_file_name(now, uid),
-    )
+    layout = capture_layout(root, endpoint, variant, fn="capture_file_url")
+    return layout.file_url(now, capture_file_name(now, uid))

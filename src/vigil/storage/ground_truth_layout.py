@@ -26,19 +26,19 @@ which of two labels with the same key is the latest.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from vigil.errors import InvalidParameterError, StorageError
-from vigil.storage.capture_layout import hour_path
-from vigil.storage.objectstore import InputFile, filesystem_for, join
+from vigil.errors import InvalidParameterError
+from vigil.storage.hourly_layout import HOUR, HourlyLayout, utc
+from vigil.storage.objectstore import InputFile
 
 __all__ = [
     "GROUND_TRUTH_SUFFIXES",
     "ground_truth_file_url",
     "ground_truth_hours",
+    "ground_truth_layout",
     "is_ground_truth_file",
     "list_ground_truth_files",
 ]
@@ -46,26 +46,18 @@ __all__ = [
 GROUND_TRUTH_SUFFIXES = (".jsonl", ".json", ".jsonl.gz", ".jsonl.bz2", ".jsonl.xz", ".jsonl.zst")
 """File names (case-insensitive) listed as ground-truth files."""
 
-_HOUR = timedelta(hours=1)
+_HOUR = HOUR
 
 
-def _utc(value: datetime, param: str, fn: str) -> datetime:
-    if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
-        raise InvalidParameterError(
-            f"{param} of {fn} must be a timezone-aware datetime. Got {value!r} instead.",
-            field=param,
-        )
-    return value.astimezone(UTC)
+def ground_truth_layout(root: str) -> HourlyLayout:
+    """The hour folders of a ground-truth prefix (``GroundTruthS3Input.S3Uri``).
 
-
-def _root(root: str, fn: str) -> str:
-    if not isinstance(root, str) or not root.strip():
-        raise InvalidParameterError(
-            f"root of {fn} must be a non-empty path or URL. Got {root!r} instead.", field="root"
-        )
-    if "://" not in root and "::" not in root:
-        return os.path.abspath(os.path.expanduser(root))
-    return root
+    Raises
+    ------
+    InvalidParameterError
+        If ``root`` is empty.
+    """
+    return HourlyLayout(root, GROUND_TRUTH_SUFFIXES)
 
 
 def ground_truth_hours(
@@ -94,6 +86,7 @@ def ground_truth_hours(
 
     Examples
     --------
+    >>> from datetime import UTC
     >>> t = datetime(2024, 5, 1, 10, 30, tzinfo=UTC)
     >>> [h.hour for h in ground_truth_hours(t, t + _HOUR, t + 3 * _HOUR)]
     [10, 11, 12, 13]
@@ -101,13 +94,7 @@ def ground_truth_hours(
     [10, 11, 12]
     """
     fn = "ground_truth_hours"
-    t0, t1, t_now = _utc(start, "start", fn), _utc(end, "end", fn), _utc(now, "now", fn)
-    if t1 < t0:
-        raise InvalidParameterError(
-            f"end of {fn} must not be before start ({t0.isoformat()}). Got {t1.isoformat()} "
-            "instead.",
-            field="end",
-        )
+    t1, t_now = utc(end, "end", fn), utc(now, "now", fn)
     last = t_now
     if max_delay is not None:
         if max_delay < timedelta(0):
@@ -116,22 +103,15 @@ def ground_truth_hours(
                 field="max_delay",
             )
         last = min(last, t1 + max_delay)
-    hours = []
-    hour = t0.replace(minute=0, second=0, microsecond=0)
-    while hour < last:
-        hours.append(hour)
-        hour += _HOUR
-    return hours
-
-
-def _is_ground_truth_file(name: str) -> bool:
-    return not name.startswith((".", "_")) and name.lower().endswith(GROUND_TRUTH_SUFFIXES)
+    HourlyLayout.hours(start, end, fn=fn)  # validates the window itself
+    hours = HourlyLayout.hours(start, max(last, utc(start, "start", fn)), fn=fn)
+    return [h for h in hours if h < last]
 
 
 def is_ground_truth_file(name: str) -> bool:
     """Whether a file name is listed as a ground-truth file (:data:`GROUND_TRUTH_SUFFIXES`, not
     hidden)."""
-    return _is_ground_truth_file(name)
+    return ground_truth_layout(".").is_data_file(name)
 
 
 def list_ground_truth_files(
@@ -161,32 +141,7 @@ def list_ground_truth_files(
     StorageError
         If a listing fails for another reason than a missing folder.
     """
-    base = _root(root, "list_ground_truth_files")
-    wanted: dict[str, set[str]] = {}
-    for hour in hours:
-        day, hh = hour_path(hour).rsplit("/", 1)
-        wanted.setdefault(day, set()).add(hh)
-    files: list[InputFile] = []
-    for day, day_hours in wanted.items():
-        prefix = join(base, day)
-        fs, path = filesystem_for(prefix, storage_options)
-        try:
-            found = fs.find(path, detail=True)
-        except FileNotFoundError:
-            continue
-        except (OSError, TimeoutError) as exc:
-            raise StorageError(f"listing failed: {exc or type(exc).__name__}", path=prefix) from exc
-        root_path = path.rstrip("/") + "/"
-        for name, info in found.items():
-            if info.get("type", "file") != "file" or not str(name).startswith(root_path):
-                continue
-            parts = str(name)[len(root_path) :].split("/")
-            if len(parts) != 2 or parts[0] not in day_hours or not _is_ground_truth_file(parts[1]):
-                continue
-            files.append(
-                InputFile(url=join(prefix, parts[0], parts[1]), size=int(info.get("size") or 0))
-            )
-    return sorted(files)
+    return ground_truth_layout(root).list_files(hours, storage_options=storage_options)
 
 
 def ground_truth_file_url(root: str, collected: datetime, name: str) -> str:
@@ -194,6 +149,7 @@ def ground_truth_file_url(root: str, collected: datetime, name: str) -> str:
 
     Examples
     --------
+    >>> from datetime import UTC
     >>> ground_truth_file_url("s3://b/gt/", datetime(2024, 5, 3, 7, 59, tzinfo=UTC), "0759.jsonl")
     's3://b/gt/2024/05/03/07/0759.jsonl'
     """
@@ -202,4 +158,4 @@ def ground_truth_file_url(root: str, collected: datetime, name: str) -> str:
         raise InvalidParameterError(
             f"name of {fn} must be a file name without '/'. Got {name!r} instead.", field="name"
         )
-    return join(_root(root, fn), hour_path(_utc(collected, "collected", fn)), name)
+    return ground_truth_layout(root).file_url(utc(collected, "collected", fn), name)
