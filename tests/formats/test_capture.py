@@ -183,3 +183,22 @@ def test_a_line_that_is_not_json_is_a_malformed_row() -> None:
     assert isinstance(info.value, DatasetFormatError)
     with pytest.raises(MalformedRowError, match="must be a JSON object"):
         GroundTruthRecord.from_json("[]", source="gt.jsonl", line=4)
+
+
+def test_an_empty_inference_id_joins_on_the_event_id_everywhere() -> None:
+    """The record model and the window reader share one key: "" means no inferenceId."""
+    from vigil.formats.capture import join_key
+
+    doc = {
+        "captureData": {},
+        "eventMetadata": {
+            "eventId": "evt-1",
+            "inferenceId": "",
+            "inferenceTime": "2022-04-18T00:21:48Z",
+        },
+        "eventVersion": "0",
+    }
+    assert CaptureRecord.from_dict(doc).event_metadata.join_key == "evt-1"
+    assert join_key("evt-1", "") == "evt-1"
+    assert join_key("", "") is None
+    assert join_key(5, "order-1") == "order-1"

@@ -43,6 +43,7 @@ __all__ = [
     "EventMetadata",
     "GroundTruthData",
     "GroundTruthRecord",
+    "join_key",
 ]
 
 CaptureEncoding = Literal["CSV", "JSON", "BASE64"]
@@ -50,6 +51,36 @@ CaptureEncoding = Literal["CSV", "JSON", "BASE64"]
 
 CaptureMode = Literal["INPUT", "OUTPUT"]
 """Which side of the invocation a payload is."""
+
+
+def join_key(event_id: object, inference_id: object) -> str | None:
+    """The key a capture record and its ground truth are joined on (spec §1.5): the record's
+    ``inferenceId`` when it is a non-empty string, else its ``eventId`` when that is one.
+
+    The one definition of the key: the capture side (predictions) and every decoder use it, so
+    an empty ``inferenceId`` means "none given" everywhere.
+
+    Parameters
+    ----------
+    event_id, inference_id : object
+        The values of ``eventMetadata.eventId`` and ``eventMetadata.inferenceId`` as decoded
+        (any JSON value, or None when absent).
+
+    Returns
+    -------
+    str or None
+        None when neither is a non-empty string: the record cannot be joined.
+
+    Examples
+    --------
+    >>> join_key("4d3f-uuid", "order-1"), join_key("4d3f-uuid", ""), join_key(None, None)
+    ('order-1', '4d3f-uuid', None)
+    """
+    if type(inference_id) is str and inference_id:
+        return inference_id
+    if type(event_id) is str and event_id:
+        return event_id
+    return None
 
 
 class _CamelModel(SageMakerModel):
@@ -118,8 +149,8 @@ class EventMetadata(_CamelModel):
 
     @property
     def join_key(self) -> str:
-        """The key ground truth is joined on: ``inferenceId`` if present, else ``eventId``."""
-        return self.inference_id if self.inference_id is not None else self.event_id
+        """The key ground truth is joined on (:func:`join_key`); ``eventId`` at worst."""
+        return join_key(self.event_id, self.inference_id) or self.event_id
 
     @property
     def inference_datetime(self) -> datetime | None:

@@ -62,6 +62,7 @@ from vigil.core.model_quality import GroundTruthCoverage, merge_ground_truth
 from vigil.engine.base import FileScan
 from vigil.engine.local import map_reduce
 from vigil.errors import InvalidParameterError
+from vigil.formats.capture import join_key
 from vigil.jobs.capture_input import (  # the capture reader's payload rules, shared
     BadRecord,
     CaptureInput,
@@ -362,11 +363,10 @@ class _Window:
 
 
 def _key(event_id: Any, inference_id: Any) -> str:
-    if type(inference_id) is str and inference_id:
-        return inference_id
-    if type(event_id) is str and event_id:
-        return event_id
-    raise BadRecord("missing eventMetadata.eventId (and no inferenceId)")
+    key = join_key(event_id, inference_id)
+    if key is None:
+        raise BadRecord("missing eventMetadata.eventId (and no inferenceId)")
+    return key
 
 
 def _read_raw(url: str, storage_options: Mapping[str, Any] | None) -> bytes:
