@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tests.datasets import SDK
 from typer.testing import CliRunner
 
+from vigil.api.expressions import analysis_window, parse_delay, parse_offset
 from vigil.cli.model_quality import EXIT_INSUFFICIENT_GROUND_TRUTH, EXIT_VIOLATIONS, app
 from vigil.errors import InvalidParameterError
 from vigil.jobs.capture_input import CaptureInput
@@ -24,9 +25,7 @@ from vigil.jobs.model_quality import (
     INSUFFICIENT,
     NO_DATA,
     NO_GROUND_TRUTH,
-    analysis_window,
     evaluate_model_quality,
-    parse_offset,
     run_model_quality,
     suggest_model_quality_baseline,
 )
@@ -354,7 +353,7 @@ def test_sdk_baseline_reproduces_sagemaker_and_evaluate_rechecks_it(
 
 def test_offsets_parse_and_reject() -> None:
     assert parse_offset("-PT0H") == timedelta(0)
-    assert parse_offset("P1W") == timedelta(days=7)
+    assert parse_delay("P1W") == timedelta(days=7)
     for bad in ("P", "-PT", "P1M", "8D", "-P1Y"):
         with pytest.raises(InvalidParameterError, match="ISO-8601"):
             parse_offset(bad)

@@ -45,6 +45,7 @@ __all__ = [
     "MAX_OFFSET",
     "ScheduleExpression",
     "Window",
+    "analysis_window",
     "format_offset",
     "parse_delay",
     "parse_offset",
@@ -292,6 +293,43 @@ def parse_delay(text: str, field: str = "max_label_delay") -> timedelta:
             text,
             field,
         ) from None
+
+
+def analysis_window(
+    scheduled_time: datetime, start_time_offset: str, end_time_offset: str
+) -> tuple[datetime, datetime]:
+    """The window an execution analyses: ``scheduled_time`` plus each offset, in UTC.
+
+    SageMaker's ``StartTimeOffset`` / ``EndTimeOffset`` (model quality, bias and attribution
+    monitors look back past the capture to when labels have arrived).
+
+    Examples
+    --------
+    >>> start, end = analysis_window(datetime(2020, 1, 9, 13, tzinfo=UTC), "-P8D", "-P1D")
+    >>> start.isoformat(), end.isoformat()
+    ('2020-01-01T13:00:00+00:00', '2020-01-08T13:00:00+00:00')
+
+    Raises
+    ------
+    InvalidParameterError
+        If an offset is not a zero or negative ISO-8601 duration, ``scheduled_time`` is naive,
+        or the window would end before it starts.
+    """
+    if scheduled_time.tzinfo is None:
+        raise InvalidParameterError(
+            f"scheduled_time of analysis_window must be timezone-aware. Got {scheduled_time!r} "
+            "instead.",
+            field="scheduled_time",
+        )
+    start = scheduled_time + parse_offset(start_time_offset, "start_time_offset")
+    end = scheduled_time + parse_offset(end_time_offset, "end_time_offset")
+    if end < start:
+        raise InvalidParameterError(
+            f"end_time_offset {end_time_offset!r} must not be before start_time_offset "
+            f"{start_time_offset!r}.",
+            field="end_time_offset",
+        )
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def format_offset(offset: timedelta) -> str:

@@ -60,7 +60,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vigil.api.expressions import format_offset
+from vigil.api.expressions import analysis_window, format_offset, parse_delay
 from vigil.api.specs import (
     DEFAULT_MIN_LABELS,
     BaselineRef,
@@ -68,7 +68,6 @@ from vigil.api.specs import (
     ModelQualityConfig,
     ModelQualityJobSpec,
 )
-from vigil.core.duration import parse_duration
 from vigil.core.model_quality import (
     ConstraintCheck,
     GroundTruthCoverage,
@@ -138,69 +137,10 @@ __all__ = [
     "ModelQualityResult",
     "analysis_window",
     "evaluate_model_quality",
-    "parse_offset",
     "run_model_quality",
     "statistics_document",
     "suggest_model_quality_baseline",
 ]
-
-# --------------------------------------------------------------------------------------------
-# Time: ISO-8601 offsets and the analysis window (spec §7.2)
-# --------------------------------------------------------------------------------------------
-
-
-def parse_offset(text: str) -> timedelta:
-    """An ISO-8601 duration such as ``-P8D``, ``-PT1H``, ``-P1DT6H``, ``PT0H`` as a timedelta.
-
-    :func:`vigil.core.duration.parse_duration`: weeks, days, hours, minutes and seconds;
-    years and months are refused (their length varies).
-
-    Raises
-    ------
-    InvalidParameterError
-        If ``text`` is not such a duration.
-
-    Examples
-    --------
-    >>> parse_offset("-P8D"), parse_offset("-PT6H"), parse_offset("-P1DT30M")
-    (datetime.timedelta(days=-8), datetime.timedelta(days=-1, seconds=64800), datetime.timedelta(days=-2, seconds=84600))
-    """
-    return parse_duration(text, "offset")
-
-
-def analysis_window(
-    scheduled_time: datetime, start_time_offset: str, end_time_offset: str
-) -> tuple[datetime, datetime]:
-    """The window a model-quality execution analyses: ``scheduled_time`` plus each offset.
-
-    Examples
-    --------
-    >>> start, end = analysis_window(datetime(2020, 1, 9, 13, tzinfo=UTC), "-P8D", "-P1D")
-    >>> start.isoformat(), end.isoformat()
-    ('2020-01-01T13:00:00+00:00', '2020-01-08T13:00:00+00:00')
-
-    Raises
-    ------
-    InvalidParameterError
-        If an offset is not an ISO-8601 duration, ``scheduled_time`` is naive, or the window
-        would end before it starts.
-    """
-    if scheduled_time.tzinfo is None:
-        raise InvalidParameterError(
-            f"scheduled_time of analysis_window must be timezone-aware. Got {scheduled_time!r} "
-            "instead.",
-            field="scheduled_time",
-        )
-    start = scheduled_time + parse_offset(start_time_offset)
-    end = scheduled_time + parse_offset(end_time_offset)
-    if end < start:
-        raise InvalidParameterError(
-            f"end_time_offset {end_time_offset!r} must not be before start_time_offset "
-            f"{start_time_offset!r}.",
-            field="end_time_offset",
-        )
-    return start.astimezone(UTC), end.astimezone(UTC)
-
 
 # --------------------------------------------------------------------------------------------
 # Monitoring
@@ -360,7 +300,7 @@ class ModelQualityMonitor(Monitor[ModelQualityContext, WindowReads]):
             read_inference=needs_inference(problem_type, probability)
             or config.inference_attribute is not None,
         )
-        delay = None if config.max_label_delay is None else parse_offset(config.max_label_delay)
+        delay = None if config.max_label_delay is None else parse_delay(config.max_label_delay)
         plan = plan_merge(
             reader, config.ground_truth_url, now=run.now, max_label_delay=delay, list_files=False
         )
